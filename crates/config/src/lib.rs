@@ -1,0 +1,17 @@
+//! Revenge's run-time configuration.
+//!
+//! Built-in defaults < a YAML file (`--config PATH` or `REVENGE_CONFIG`) < `REVENGE_…`
+//! environment variables (double underscore for nesting: `REVENGE_SERVER__PORT`). Unknown keys,
+//! wrong types and modules that this build lacks are errors that name the key.
+
+mod error;
+mod load;
+mod model;
+mod redact;
+
+pub use error::ConfigError;
+pub use load::{Build, CONFIG_ENV, ENV_PREFIX, load};
+pub use model::{
+    Config, DatabaseConfig, LogConfig, LogFormat, ModuleToggle, ServerConfig,
+};
+pub use redact::redacted_yaml;

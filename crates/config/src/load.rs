@@ -1,0 +1,263 @@
+//! Layering defaults, the YAML file and the environment, then checking the result against what
+//! this binary was built with.
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use figment2::Figment;
+use figment2::providers::{Env, Format, Serialized, Yaml};
+use revenge_core::module::{KNOWN_MODULES, known_module};
+
+use crate::{Config, ConfigError};
+
+/// Environment variables with this prefix override the file.
+pub const ENV_PREFIX: &str = "REVENGE_";
+/// The environment variable naming the config file, read when `--config` is absent.
+pub const CONFIG_ENV: &str = "REVENGE_CONFIG";
+
+/// What this binary was compiled with, so the config can be checked against it.
+#[derive(Debug, Clone, Copy)]
+pub struct Build<'a> {
+    /// Ids of the compiled-in content modules.
+    pub modules: &'a [&'a str],
+    /// Compiled-in database backends: `sqlite`, `postgres`.
+    pub backends: &'a [&'a str],
+}
+
+/// Loads and validates the configuration. `file` is `--config`; without it `REVENGE_CONFIG` is
+/// used, and without that only defaults and the environment apply.
+pub fn load(file: Option<&Path>, build: &Build<'_>) -> Result<Config, ConfigError> {
+    let env_file = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty());
+    let file = file.map(Path::to_path_buf).or(env_file.map(Into::into));
+
+    let mut figment = Figment::from(Serialized::defaults(Config::default()));
+    if let Some(path) = &file {
+        if !path.is_file() {
+            return Err(ConfigError::FileNotFound { path: path.clone() });
+        }
+        figment = figment.merge(Yaml::file(path));
+    }
+    figment = figment.merge(Env::prefixed(ENV_PREFIX).split("__").ignore(&["config"]));
+
+    let config: Config = figment.extract()?;
+    validate(&config, build)?;
+    Ok(config)
+}
+
+/// Checks what serde cannot: module ids, compiled-in features, value ranges.
+pub fn validate(config: &Config, build: &Build<'_>) -> Result<(), ConfigError> {
+    for (id, toggle) in &config.modules {
+        if known_module(id).is_none() {
+            let known: Vec<&str> = KNOWN_MODULES.iter().map(|m| m.id).collect();
+            return Err(ConfigError::UnknownModule {
+                id: id.clone(),
+                known: known.join(", "),
+            });
+        }
+        if toggle.enabled && !build.modules.contains(&id.as_str()) {
+            return Err(ConfigError::ModuleNotCompiled { id: id.clone() });
+        }
+    }
+
+    if config.server.host.parse::<IpAddr>().is_err() {
+        return Err(ConfigError::Value {
+            key: "server.host".to_owned(),
+            message: format!(
+                "`{}` is not an IP address (use 127.0.0.1, 0.0.0.0 or ::)",
+                config.server.host
+            ),
+        });
+    }
+
+    let url = config.database_url();
+    let backend = if url.starts_with("sqlite:") {
+        "sqlite"
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        "postgres"
+    } else {
+        return Err(ConfigError::Value {
+            key: "database.url".to_owned(),
+            message: "must start with sqlite: or postgres://".to_owned(),
+        });
+    };
+    if !build.backends.contains(&backend) {
+        return Err(ConfigError::Value {
+            key: "database.url".to_owned(),
+            message: format!(
+                "the {backend} backend is not compiled into this build; rebuild with `--features {backend}`"
+            ),
+        });
+    }
+    if config.database.max_connections == 0 {
+        return Err(ConfigError::Value {
+            key: "database.max_connections".to_owned(),
+            message: "must be at least 1".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment2::Jail;
+
+    const FULL: Build<'static> = Build {
+        modules: &["movie", "tvshow"],
+        backends: &["sqlite", "postgres"],
+    };
+
+    /// Runs `f` in figment's jail (own cwd and environment, serialized with other jails) and
+    /// returns what it returned, so tests can assert outside the closure.
+    fn jailed<T>(f: impl FnOnce(&mut Jail) -> T) -> T {
+        let mut out = None;
+        Jail::expect_with(|jail| {
+            out = Some(f(jail));
+            Ok(())
+        });
+        out.unwrap_or_else(|| unreachable!("the jail runs its closure"))
+    }
+
+    fn error_of(result: Result<Config, ConfigError>) -> String {
+        match result {
+            Ok(config) => panic!("expected an error, got {config:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn defaults_apply_without_file_or_env() {
+        let config = jailed(|_| load(None, &FULL)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.server.port, 8096);
+        assert_eq!(config.server.host, "127.0.0.1");
+        assert!(config.module_enabled("movie"));
+        assert!(!config.module_enabled("qar"), "the adult module is off by default");
+        assert!(config.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn env_overrides_file_overrides_defaults() {
+        let config = jailed(|jail| {
+            jail.create_file(
+                "revenge.yaml",
+                "server:\n  port: 9000\n  host: 0.0.0.0\nlog:\n  format: json\n",
+            )?;
+            jail.set_env("REVENGE_SERVER__PORT", "9100");
+            Ok::<_, figment2::Error>(load(Some(Path::new("revenge.yaml")), &FULL))
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.server.port, 9100, "env beats file");
+        assert_eq!(config.server.host, "0.0.0.0", "file beats default");
+        assert_eq!(config.log.format, crate::LogFormat::Json);
+        assert_eq!(config.database.max_connections, 16, "default kept");
+    }
+
+    #[test]
+    fn config_env_var_names_the_file() {
+        let config = jailed(|jail| {
+            jail.create_file("other.yaml", "modules:\n  tvshow:\n    enabled: false\n")?;
+            jail.set_env("REVENGE_CONFIG", "other.yaml");
+            Ok::<_, figment2::Error>(load(None, &FULL))
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!config.module_enabled("tvshow"));
+        assert!(config.module_enabled("movie"));
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let message = jailed(|jail| {
+            jail.create_file("revenge.yaml", "server:\n  prot: 80\n")?;
+            Ok::<_, figment2::Error>(error_of(load(Some(Path::new("revenge.yaml")), &FULL)))
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(message.contains("prot"), "{message}");
+        assert!(message.contains("server"), "{message}");
+    }
+
+    #[test]
+    fn unknown_env_key_is_named() {
+        let message = jailed(|jail| {
+            jail.set_env("REVENGE_SERVR__PORT", "1");
+            error_of(load(None, &FULL)).to_lowercase()
+        });
+        assert!(message.contains("servr"), "{message}");
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let message = jailed(|jail| {
+            jail.set_env("REVENGE_SERVER__PORT", "eighty");
+            error_of(load(None, &FULL)).to_lowercase()
+        });
+        assert!(message.contains("server.port"), "{message}");
+        assert!(message.contains("u16"), "{message}");
+    }
+
+    #[test]
+    fn module_not_compiled_names_the_feature() {
+        let slim = Build {
+            modules: &["movie"],
+            backends: &["sqlite"],
+        };
+        let message = jailed(|jail| {
+            jail.set_env("REVENGE_MODULES__TVSHOW__ENABLED", "true");
+            error_of(load(None, &slim))
+        });
+        assert!(message.contains("modules.tvshow.enabled"), "{message}");
+        assert!(message.contains("--features tvshow"), "{message}");
+        // Disabling a module this build lacks is harmless.
+        let ok = jailed(|jail| {
+            jail.set_env("REVENGE_MODULES__TVSHOW__ENABLED", "false");
+            load(None, &slim).map(|c| c.module_enabled("tvshow"))
+        });
+        assert!(matches!(ok, Ok(false)), "{ok:?}");
+    }
+
+    #[test]
+    fn unknown_module_is_named() {
+        let message = jailed(|jail| {
+            jail.set_env("REVENGE_MODULES__MOOVIE__ENABLED", "true");
+            error_of(load(None, &FULL))
+        });
+        assert!(message.contains("modules.moovie"), "{message}");
+        assert!(message.contains("movie"), "{message}");
+    }
+
+    #[test]
+    fn backend_not_compiled_is_named() {
+        let slim = Build {
+            modules: &["movie"],
+            backends: &["sqlite"],
+        };
+        let message = jailed(|jail| {
+            jail.set_env("REVENGE_DATABASE__URL", "postgres://u@localhost/db");
+            error_of(load(None, &slim))
+        });
+        assert!(message.contains("database.url"), "{message}");
+        assert!(message.contains("--features postgres"), "{message}");
+    }
+
+    #[test]
+    fn missing_file_and_broken_yaml_are_errors() {
+        let message = jailed(|_| error_of(load(Some(Path::new("nope.yaml")), &FULL)));
+        assert!(message.contains("nope.yaml"), "{message}");
+        let message = jailed(|jail| {
+            jail.create_file("bad.yaml", "server: [unclosed\n")?;
+            Ok::<_, figment2::Error>(error_of(load(Some(Path::new("bad.yaml")), &FULL)))
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(message.contains("bad.yaml"), "{message}");
+    }
+
+    #[test]
+    fn bad_host_is_named() {
+        let message = jailed(|jail| {
+            jail.set_env("REVENGE_SERVER__HOST", "not an address");
+            error_of(load(None, &FULL))
+        });
+        assert!(message.contains("server.host"), "{message}");
+    }
+}

@@ -1,0 +1,149 @@
+//! The shape of the configuration file, with its defaults.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The whole configuration. Every section has defaults, so an empty file is a valid config.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the SQLite database, caches and artwork live. Default: `$XDG_DATA_HOME/revenge`.
+    pub data_dir: Option<PathBuf>,
+    /// The HTTP listener.
+    pub server: ServerConfig,
+    /// The database.
+    pub database: DatabaseConfig,
+    /// Logging.
+    pub log: LogConfig,
+    /// Run-time switches for compiled-in modules, by module id.
+    pub modules: BTreeMap<String, ModuleToggle>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: None,
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            log: LogConfig::default(),
+            modules: BTreeMap::new(),
+        }
+    }
+}
+
+/// `server:` — the HTTP listener.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to bind. Loopback by default, so a fresh install is not exposed by accident.
+    pub host: String,
+    /// Port to bind (0 picks a free one).
+    pub port: u16,
+    /// How long in-flight requests get to finish on SIGINT/SIGTERM.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".to_owned(),
+            port: 8096,
+            shutdown_grace_secs: 10,
+        }
+    }
+}
+
+/// `database:` — SQLite by default, PostgreSQL when `url` says `postgres://`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`. Default: `revenge.db` in the data dir.
+    pub url: Option<String>,
+    /// Most connections in the pool.
+    pub max_connections: u32,
+    /// Seconds to wait for a connection.
+    pub connect_timeout_secs: u64,
+    /// SQLite only: how long a writer waits for a lock before failing, in milliseconds.
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: 16,
+            connect_timeout_secs: 10,
+            sqlite_busy_timeout_ms: 5_000,
+        }
+    }
+}
+
+/// `log:` — verbosity and format.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter: `info`, `debug`, `revenge_server=debug,info`, …
+    pub level: String,
+    /// `text` for people, `json` for log collectors.
+    pub format: LogFormat,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            level: "info".to_owned(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `modules.<id>:` — run-time switch of one compiled-in module.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleToggle {
+    /// Whether the module serves.
+    pub enabled: bool,
+}
+
+impl Config {
+    /// The data directory: the configured one, else `$XDG_DATA_HOME/revenge` (or the platform's
+    /// equivalent), else `./revenge-data`.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| {
+            dirs::data_dir()
+                .map(|d| d.join("revenge"))
+                .unwrap_or_else(|| PathBuf::from("revenge-data"))
+        })
+    }
+
+    /// The database URL: the configured one, else a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database.url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir().join("revenge.db").display()
+            ),
+        }
+    }
+
+    /// Whether a module (compiled in or not) is switched on by the config or by default.
+    pub fn module_enabled(&self, id: &str) -> bool {
+        match self.modules.get(id) {
+            Some(toggle) => toggle.enabled,
+            None => revenge_core::module::known_module(id).is_some_and(|m| m.enabled_by_default),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Shared building blocks that every Revenge crate may use: the module trait, ids, pagination,
+//! request extractors and the one mapping from errors to HTTP problem responses.
+
+pub mod error;
+pub mod extract;
+pub mod id;
+pub mod module;
+pub mod pagination;
+pub mod sort;
+
+pub use error::{ErrorCode, Problem};
+pub use id::Id;
+pub use module::{KNOWN_MODULES, Module, ModuleContext, ModuleInfo};
+pub use pagination::{Page, PageParams, SortOrder};

@@ -1,0 +1,73 @@
+//! The one trait through which a content module plugs into the server, and the catalogue of
+//! every module Revenge knows, compiled in or not.
+
+use sea_orm::DatabaseConnection;
+use sea_orm_migration::MigrationTrait;
+use utoipa_axum::router::OpenApiRouter;
+
+/// What the server hands every module's routes: the shared services.
+#[derive(Debug, Clone)]
+pub struct ModuleContext {
+    /// The database, SQLite or PostgreSQL.
+    pub db: DatabaseConnection,
+}
+
+/// A content module. The server composes the compiled-in implementations in one cfg-gated list.
+pub trait Module: Send + Sync + 'static {
+    /// The module's id: its Cargo feature, its config key and its URL prefix `/api/v1/<id>`.
+    fn id(&self) -> &'static str;
+
+    /// The module's name as shown to people.
+    fn name(&self) -> &'static str;
+
+    /// The module's frozen migrations, oldest first. They run even while the module is disabled
+    /// at run time, so that enabling it later never needs a migration step.
+    fn migrations(&self) -> Vec<Box<dyn MigrationTrait>>;
+
+    /// The module's HTTP API, mounted at `/api/v1/<id>` while the module is enabled.
+    fn router(&self) -> OpenApiRouter<ModuleContext>;
+}
+
+/// A module Revenge knows of, whether or not this build compiled it in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModuleInfo {
+    /// The id (also its Cargo feature name).
+    pub id: &'static str,
+    /// The name as shown to people.
+    pub name: &'static str,
+    /// Whether the module runs when compiled in and the config says nothing.
+    pub enabled_by_default: bool,
+}
+
+const fn module(id: &'static str, name: &'static str) -> ModuleInfo {
+    ModuleInfo {
+        id,
+        name,
+        enabled_by_default: true,
+    }
+}
+
+/// Every module of Revenge, in display order. The adult section (`qar`) is off unless the config
+/// turns it on.
+pub const KNOWN_MODULES: &[ModuleInfo] = &[
+    module("movie", "Movies"),
+    module("tvshow", "TV shows"),
+    module("music", "Music"),
+    module("audiobook", "Audiobooks"),
+    module("book", "Books"),
+    module("comic", "Comics"),
+    module("podcast", "Podcasts"),
+    module("photo", "Photos"),
+    module("livetv", "Live TV"),
+    module("collection", "Collections"),
+    ModuleInfo {
+        id: "qar",
+        name: "Adult",
+        enabled_by_default: false,
+    },
+];
+
+/// Looks a module up in the catalogue.
+pub fn known_module(id: &str) -> Option<&'static ModuleInfo> {
+    KNOWN_MODULES.iter().find(|m| m.id == id)
+}

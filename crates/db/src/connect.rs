@@ -1,0 +1,188 @@
+//! Opening a database from its URL: SQLite with WAL and a busy timeout, or PostgreSQL.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::DbError;
+
+/// Which engine a connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file (or memory).
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Backend {
+    /// The name used in URLs, features and `/api/v1/system/info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// The backend a URL names.
+    pub fn from_url(url: &str) -> Result<Self, DbError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            // Only the scheme: the rest may hold a password.
+            let scheme = url.split(':').next().unwrap_or_default();
+            Err(DbError::UnsupportedUrl(format!("{scheme}:…")))
+        }
+    }
+}
+
+/// The backends this build can talk to.
+pub fn compiled_backends() -> &'static [&'static str] {
+    &[
+        #[cfg(feature = "sqlite")]
+        "sqlite",
+        #[cfg(feature = "postgres")]
+        "postgres",
+    ]
+}
+
+/// How to open the database.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// `sqlite://PATH?mode=rwc`, `sqlite::memory:` or `postgres://…`.
+    pub url: String,
+    /// Most pooled connections.
+    pub max_connections: u32,
+    /// How long to wait for a connection.
+    pub connect_timeout: Duration,
+    /// SQLite: how long a writer waits on a lock.
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl ConnectOptions {
+    /// Defaults for a URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 16,
+            connect_timeout: Duration::from_secs(10),
+            sqlite_busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// An open database and which engine it is.
+#[derive(Debug, Clone)]
+pub struct Database {
+    /// The pooled connection every query goes through.
+    pub conn: DatabaseConnection,
+    /// The engine behind it.
+    pub backend: Backend,
+}
+
+impl Database {
+    /// Whether the database answers a trivial query (for `/health/ready`).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.conn.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
+    /// Closes the pool, waiting for connections in use.
+    pub async fn close(self) -> Result<(), DbError> {
+        self.conn.close().await?;
+        Ok(())
+    }
+}
+
+/// Opens the database a URL names.
+pub async fn connect(options: &ConnectOptions) -> Result<Database, DbError> {
+    let backend = Backend::from_url(&options.url)?;
+    if !compiled_backends().contains(&backend.as_str()) {
+        return Err(DbError::BackendNotCompiled {
+            backend: backend.as_str(),
+        });
+    }
+    let conn = match backend {
+        Backend::Sqlite => connect_sqlite(options).await?,
+        Backend::Postgres => connect_postgres(options).await?,
+    };
+    Ok(Database { conn, backend })
+}
+
+#[cfg(feature = "sqlite")]
+async fn connect_sqlite(options: &ConnectOptions) -> Result<DatabaseConnection, DbError> {
+    use std::str::FromStr;
+
+    use sea_orm::SqlxSqliteConnector;
+    use sea_orm::sqlx::sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+    };
+
+    let connect_err = |source: sea_orm::sqlx::Error| DbError::Connect {
+        backend: "sqlite",
+        source: sea_orm::DbErr::Conn(sea_orm::RuntimeErr::Internal(source.to_string())),
+    };
+    let sqlite = SqliteConnectOptions::from_str(&options.url).map_err(connect_err)?;
+    let in_memory = sqlite.get_filename().as_os_str() == ":memory:"
+        || options.url.contains(":memory:")
+        || options.url.contains("mode=memory");
+    if !in_memory {
+        if let Some(dir) = sqlite.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+    }
+    let sqlite = sqlite
+        .create_if_missing(true)
+        .foreign_keys(true)
+        .busy_timeout(options.sqlite_busy_timeout)
+        // WAL lets readers run while one writer writes; NORMAL sync is durable across app
+        // crashes with WAL and much faster than FULL.
+        .journal_mode(if in_memory {
+            SqliteJournalMode::Memory
+        } else {
+            SqliteJournalMode::Wal
+        })
+        .synchronous(SqliteSynchronous::Normal);
+    // Each connection to `:memory:` is its own database, so an in-memory pool has exactly one.
+    let max = if in_memory { 1 } else { options.max_connections };
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(options.connect_timeout)
+        .connect_with(sqlite)
+        .await
+        .map_err(connect_err)?;
+    Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}
+
+#[cfg(not(feature = "sqlite"))]
+async fn connect_sqlite(_: &ConnectOptions) -> Result<DatabaseConnection, DbError> {
+    Err(DbError::BackendNotCompiled { backend: "sqlite" })
+}
+
+#[cfg(feature = "postgres")]
+async fn connect_postgres(options: &ConnectOptions) -> Result<DatabaseConnection, DbError> {
+    let mut opts = sea_orm::ConnectOptions::new(options.url.clone());
+    opts.max_connections(options.max_connections)
+        .min_connections(1)
+        .connect_timeout(options.connect_timeout)
+        .acquire_timeout(options.connect_timeout)
+        .sqlx_logging(false);
+    sea_orm::Database::connect(opts)
+        .await
+        .map_err(|source| DbError::Connect {
+            backend: "postgres",
+            source,
+        })
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn connect_postgres(_: &ConnectOptions) -> Result<DatabaseConnection, DbError> {
+    Err(DbError::BackendNotCompiled {
+        backend: "postgres",
+    })
+}

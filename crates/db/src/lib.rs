@@ -1,0 +1,13 @@
+//! Revenge's database layer: one connection type for SQLite and PostgreSQL, the migration runner
+//! that applies the server's and every compiled-in module's frozen migrations, and server-wide
+//! settings. The server crate never writes SQL; it calls this crate.
+
+mod connect;
+mod error;
+pub mod migrate;
+pub mod settings;
+
+pub use connect::{Backend, ConnectOptions, Database, compiled_backends, connect};
+pub use error::DbError;
+pub use migrate::{MigrationSet, MigrationState, MigrationStatus};
+pub use sea_orm::DatabaseConnection;

@@ -1,0 +1,121 @@
+//! The `/api/v1/movie` HTTP API.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use revenge_core::extract::{ApiPath, ApiQuery};
+use revenge_core::{Id, ModuleContext, Page, PageParams, Problem};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::entity::movie;
+use crate::repo::{self, MovieFilter};
+
+/// A movie in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MovieSummary {
+    id: Id,
+    title: String,
+    year: Option<i32>,
+    runtime_minutes: Option<i32>,
+    content_rating: Option<String>,
+    community_rating: Option<f64>,
+    added_at: DateTime<Utc>,
+}
+
+impl From<movie::Model> for MovieSummary {
+    fn from(m: movie::Model) -> Self {
+        Self {
+            id: m.id,
+            title: m.title,
+            year: m.year,
+            runtime_minutes: m.runtime_minutes,
+            content_rating: m.content_rating,
+            community_rating: m.community_rating,
+            added_at: m.added_at,
+        }
+    }
+}
+
+/// A movie with everything known about it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MovieDetail {
+    id: Id,
+    title: String,
+    original_title: Option<String>,
+    sort_title: String,
+    year: Option<i32>,
+    overview: Option<String>,
+    tagline: Option<String>,
+    runtime_minutes: Option<i32>,
+    content_rating: Option<String>,
+    community_rating: Option<f64>,
+    genres: Vec<String>,
+    tmdb_id: Option<String>,
+    imdb_id: Option<String>,
+    added_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+pub(crate) fn router() -> OpenApiRouter<ModuleContext> {
+    OpenApiRouter::new()
+        .routes(routes!(list_movies))
+        .routes(routes!(get_movie))
+}
+
+/// Lists movies, paginated, sorted and filtered.
+#[utoipa::path(
+    get,
+    path = "/movies",
+    tag = "movie",
+    params(PageParams, MovieFilter),
+    responses(
+        (status = 200, description = "One page of movies", body = Page<MovieSummary>),
+        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_movies(
+    State(ctx): State<ModuleContext>,
+    ApiQuery(page): ApiQuery<PageParams>,
+    ApiQuery(filter): ApiQuery<MovieFilter>,
+) -> Result<Json<Page<MovieSummary>>, Problem> {
+    let page = repo::list_movies(&ctx.db, page.validate()?, &filter).await?;
+    Ok(Json(page.map(MovieSummary::from)))
+}
+
+/// One movie with its genres.
+#[utoipa::path(
+    get,
+    path = "/movies/{id}",
+    tag = "movie",
+    params(("id" = Id, Path, description = "The movie's id")),
+    responses(
+        (status = 200, description = "The movie", body = MovieDetail),
+        (status = 404, description = "No such movie", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_movie(
+    State(ctx): State<ModuleContext>,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<Json<MovieDetail>, Problem> {
+    let (m, genres) = repo::get_movie(&ctx.db, id).await?;
+    Ok(Json(MovieDetail {
+        id: m.id,
+        title: m.title,
+        original_title: m.original_title,
+        sort_title: m.sort_title,
+        year: m.year,
+        overview: m.overview,
+        tagline: m.tagline,
+        runtime_minutes: m.runtime_minutes,
+        content_rating: m.content_rating,
+        community_rating: m.community_rating,
+        genres,
+        tmdb_id: m.tmdb_id,
+        imdb_id: m.imdb_id,
+        added_at: m.added_at,
+        updated_at: m.updated_at,
+    }))
+}

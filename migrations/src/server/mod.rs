@@ -1,0 +1,13 @@
+//! Migrations of the server's own tables.
+
+use sea_orm_migration::MigrationTrait;
+
+mod m20261125_000001_server_setting;
+
+/// The owner name under which these migrations are recorded.
+pub const OWNER: &str = "server";
+
+/// The server's migrations, oldest first.
+pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(m20261125_000001_server_setting::Migration)]
+}
