@@ -10,7 +10,7 @@ mod model;
 mod redact;
 
 pub use error::ConfigError;
-pub use load::{Build, CONFIG_ENV, ENV_PREFIX, load};
+pub use load::{Build, CONFIG_ENV, ENV_PREFIX, load, validate};
 pub use model::{
     Config, DatabaseConfig, LogConfig, LogFormat, ModuleToggle, ServerConfig,
 };

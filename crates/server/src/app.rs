@@ -1,0 +1,148 @@
+//! Assembles the HTTP service: the server's own routes, every enabled module's router under
+//! `/api/v1/<id>`, the OpenAPI document, and the middleware every request passes through.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use http::{Request, StatusCode};
+use revenge_config::Config;
+use revenge_core::{KNOWN_MODULES, ModuleContext, Problem};
+use revenge_db::Database;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::routes;
+use crate::{ServerError, modules};
+
+/// One module as `/api/v1/system/info` reports it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ModuleStatus {
+    /// The module's id.
+    pub id: &'static str,
+    /// Its display name.
+    pub name: &'static str,
+    /// Whether this build contains it.
+    pub compiled: bool,
+    /// Whether it serves (compiled in and enabled by the config).
+    pub enabled: bool,
+}
+
+/// What the server's own routes need.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Database,
+    /// Every known module and its state.
+    pub modules: Arc<Vec<ModuleStatus>>,
+    /// This installation's id.
+    pub server_id: Arc<str>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Revenge",
+        description = "The Revenge media server API. Errors are RFC 9457 problem documents."
+    ),
+    components(schemas(Problem))
+)]
+struct ApiDoc;
+
+/// Every known module with whether it is compiled in and enabled.
+pub fn module_statuses(config: &Config) -> Vec<ModuleStatus> {
+    let compiled: Vec<&str> = modules::compiled().iter().map(|m| m.id()).collect();
+    KNOWN_MODULES
+        .iter()
+        .map(|known| {
+            let is_compiled = compiled.contains(&known.id);
+            ModuleStatus {
+                id: known.id,
+                name: known.name,
+                compiled: is_compiled,
+                enabled: is_compiled && config.module_enabled(known.id),
+            }
+        })
+        .collect()
+}
+
+/// Builds the whole HTTP service.
+pub fn router(state: AppState, config: &Config) -> Result<Router, ServerError> {
+    let ctx = ModuleContext {
+        db: state.db.conn.clone(),
+    };
+    let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::system::router().with_state(state.clone()));
+    for module in modules::compiled() {
+        if !config.module_enabled(module.id()) {
+            continue;
+        }
+        let prefix = format!("/api/v1/{}", module.id());
+        api = api.nest(&prefix, module.router().with_state(ctx.clone()));
+    }
+    let (router, openapi) = api.split_for_parts();
+    let openapi_json = openapi
+        .to_json()
+        .map_err(|e| ServerError::OpenApi(e.to_string()))?;
+
+    let router = router
+        .merge(routes::openapi::router(openapi_json))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+    Ok(with_middleware(router))
+}
+
+fn with_middleware(router: Router) -> Router {
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+        let request_id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        // The path only: query strings may carry signed tokens.
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            path = %request.uri().path(),
+            request_id = %request_id,
+        )
+    });
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(trace)
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(CatchPanicLayer::custom(|_| {
+                axum::response::IntoResponse::into_response(Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "internal error; see the server log",
+                ))
+            }))
+            .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(60),
+            )),
+    )
+}
+
+async fn not_found(uri: http::Uri) -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no route for {}", uri.path()),
+    )
+}
+
+async fn method_not_allowed(method: http::Method, uri: http::Uri) -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}

@@ -1,0 +1,54 @@
+//! Errors of starting and running the server.
+
+use http::StatusCode;
+use revenge_core::ErrorCode;
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The configuration was rejected.
+    #[error(transparent)]
+    Config(#[from] revenge_config::ConfigError),
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Db(#[from] revenge_db::DbError),
+    /// The data directory could not be created.
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The listener could not bind.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// host:port.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The HTTP server failed while running.
+    #[error("the HTTP server failed: {0}")]
+    Serve(std::io::Error),
+    /// The log filter does not parse.
+    #[error("log.level: {0}")]
+    LogFilter(String),
+    /// The OpenAPI document could not be rendered.
+    #[error("cannot render the OpenAPI document: {0}")]
+    OpenApi(String),
+}
+
+impl ErrorCode for ServerError {
+    fn status(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ServerError::Config(_) | ServerError::LogFilter(_) => "invalid_config",
+            ServerError::Db(e) => e.code(),
+            _ => "server_error",
+        }
+    }
+}

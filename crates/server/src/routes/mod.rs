@@ -1,0 +1,4 @@
+//! The server's own routes (not belonging to any module).
+
+pub mod openapi;
+pub mod system;

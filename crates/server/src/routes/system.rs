@@ -1,0 +1,79 @@
+//! Health probes and `GET /api/v1/system/info`.
+
+use axum::Json;
+use axum::extract::State;
+use http::StatusCode;
+use revenge_core::Problem;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::app::ModuleStatus;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(live))
+        .routes(routes!(ready))
+        .routes(routes!(info))
+}
+
+/// The answer of a health probe.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` or `ready`.
+    status: &'static str,
+}
+
+/// Liveness: the process serves HTTP.
+#[utoipa::path(get, path = "/health/live", tag = "system",
+    responses((status = 200, description = "Alive", body = Health)))]
+async fn live() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/health/ready", tag = "system",
+    responses(
+        (status = 200, description = "Ready to serve", body = Health),
+        (status = 503, description = "A dependency is down", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn ready(State(state): State<AppState>) -> Result<Json<Health>, Problem> {
+    match state.db.ping().await {
+        Ok(()) => Ok(Json(Health { status: "ready" })),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            Err(Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "the database does not answer",
+            ))
+        }
+    }
+}
+
+/// What this server is and what it was built with.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SystemInfo {
+    /// The server's version.
+    version: &'static str,
+    /// This installation's id, stable across restarts.
+    server_id: String,
+    /// `sqlite` or `postgres`.
+    database: &'static str,
+    /// Every module Revenge knows, with whether this build has it and whether it is on.
+    modules: Vec<ModuleStatus>,
+}
+
+/// Version, database backend and the state of every module.
+#[utoipa::path(get, path = "/api/v1/system/info", tag = "system",
+    responses((status = 200, description = "System information", body = SystemInfo)))]
+async fn info(State(state): State<AppState>) -> Json<SystemInfo> {
+    Json(SystemInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        server_id: state.server_id.to_string(),
+        database: state.db.backend.as_str(),
+        modules: state.modules.as_ref().clone(),
+    })
+}

@@ -1,0 +1,187 @@
+//! Starting and stopping the server: open and migrate the database, bind, serve until told to
+//! stop, then drain in-flight requests within the grace period.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use revenge_config::Config;
+use revenge_db::{ConnectOptions, Database, migrate, settings};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::app::{self, AppState};
+use crate::{ServerError, build_info, modules};
+
+/// A server that is listening.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), ServerError>>,
+    grace: Duration,
+    db: Database,
+}
+
+impl RunningServer {
+    /// The address it listens on (useful with `server.port: 0`).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://host:port`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets in-flight requests finish within the grace period, closes the
+    /// database.
+    pub async fn stop(mut self) -> Result<(), ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.finish().await
+    }
+
+    /// Serves until `signal` resolves, then stops as [`RunningServer::stop`] does.
+    pub async fn run_until(mut self, signal: impl Future<Output = ()>) -> Result<(), ServerError> {
+        let ended = tokio::select! {
+            () = signal => None,
+            // The serve task ended on its own: report why.
+            result = &mut self.task => Some(result),
+        };
+        match ended {
+            None => {
+                tracing::info!("shutting down");
+                self.stop().await
+            }
+            Some(result) => {
+                self.db.close().await?;
+                flatten(result)
+            }
+        }
+    }
+
+    async fn finish(self) -> Result<(), ServerError> {
+        let result = match tokio::time::timeout(self.grace, self.task).await {
+            Ok(result) => flatten(result),
+            Err(_) => {
+                tracing::warn!(grace = ?self.grace, "requests still running after the grace period; closing");
+                Ok(())
+            }
+        };
+        self.db.close().await?;
+        result
+    }
+}
+
+fn flatten(
+    result: Result<Result<(), ServerError>, tokio::task::JoinError>,
+) -> Result<(), ServerError> {
+    result.unwrap_or_else(|join| Err(ServerError::Serve(std::io::Error::other(join.to_string()))))
+}
+
+/// Validates the config, opens and migrates the database, binds and starts serving.
+pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
+    let build = build_info();
+    revenge_config::validate(&config, &build.as_build())?;
+
+    let data_dir = config.data_dir();
+    std::fs::create_dir_all(&data_dir).map_err(|source| ServerError::DataDir {
+        path: data_dir.display().to_string(),
+        source,
+    })?;
+
+    let db = open_database(&config).await?;
+    let applied = migrate::up(&db.conn, &modules::migration_sets()).await?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), "database migrated");
+    }
+    let server_id = settings::server_id(&db.conn).await?;
+
+    let state = AppState {
+        db: db.clone(),
+        modules: Arc::new(app::module_statuses(&config)),
+        server_id: server_id.into(),
+    };
+    let router = app::router(state, &config)?;
+
+    let addr = format!("{}:{}", config.server.host, config.server.port);
+    let listener = TcpListener::bind(&addr)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: addr.clone(),
+            source,
+        })?;
+    let local_addr = listener.local_addr().map_err(|source| ServerError::Bind {
+        addr: addr.clone(),
+        source,
+    })?;
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            })
+            .await
+            .map_err(ServerError::Serve)
+    });
+    let enabled: Vec<&str> = app::module_statuses(&config)
+        .iter()
+        .filter(|m| m.enabled)
+        .map(|m| m.id)
+        .collect();
+    tracing::info!(
+        addr = %local_addr,
+        database = db.backend.as_str(),
+        modules = ?enabled,
+        data_dir = %data_dir.display(),
+        "revenge is listening"
+    );
+    Ok(RunningServer {
+        addr: local_addr,
+        stop: Some(stop_tx),
+        task,
+        grace: Duration::from_secs(config.server.shutdown_grace_secs),
+        db,
+    })
+}
+
+/// Opens the configured database (without migrating it).
+pub async fn open_database(config: &Config) -> Result<Database, ServerError> {
+    let mut options = ConnectOptions::new(config.database_url());
+    options.max_connections = config.database.max_connections;
+    options.connect_timeout = Duration::from_secs(config.database.connect_timeout_secs);
+    options.sqlite_busy_timeout = Duration::from_millis(config.database.sqlite_busy_timeout_ms);
+    Ok(revenge_db::connect(&options).await?)
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
