@@ -12,7 +12,11 @@ async fn system_info_lists_exactly_the_compiled_modules() {
 
     let expected = expected_modules();
     let modules = info["modules"].as_array().cloned().unwrap_or_default();
-    assert_eq!(modules.len(), KNOWN_MODULES.len(), "every known module is listed: {info}");
+    assert_eq!(
+        modules.len(),
+        KNOWN_MODULES.len(),
+        "every known module is listed: {info}"
+    );
     for known in KNOWN_MODULES {
         let entry = modules
             .iter()
@@ -21,9 +25,18 @@ async fn system_info_lists_exactly_the_compiled_modules() {
         let compiled = expected.contains(&known.id);
         assert_eq!(entry["compiled"], compiled, "{}: {entry}", known.id);
         // Compiled-in modules are on by default, except the adult one.
-        assert_eq!(entry["enabled"], compiled && known.id != "qar", "{}: {entry}", known.id);
+        assert_eq!(
+            entry["enabled"],
+            compiled && known.id != "qar",
+            "{}: {entry}",
+            known.id
+        );
     }
-    let backend = if env.is_postgres() { "postgres" } else { "sqlite" };
+    let backend = if env.is_postgres() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     assert_eq!(info["database"], backend);
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
     server.stop().await.unwrap_or_else(|e| panic!("{e}"));
@@ -64,9 +77,10 @@ async fn disabled_modules_are_listed_but_not_mounted() {
     let env = TestEnv::new().await;
     let mut config = env.config();
     for id in expected_modules() {
-        config
-            .modules
-            .insert(id.to_owned(), revenge_config::ModuleToggle { enabled: false });
+        config.modules.insert(
+            id.to_owned(),
+            revenge_config::ModuleToggle { enabled: false },
+        );
     }
     let server = start(config).await;
     let (_, info) = get_json(&server, "/api/v1/system/info").await;
@@ -92,7 +106,9 @@ async fn openapi_document_describes_exactly_the_mounted_routes() {
     let (status, doc) = get_json(&server, "/api/openapi.json").await;
     assert_eq!(status, 200);
     assert!(
-        doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")),
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
         "{}",
         doc["openapi"]
     );
@@ -101,13 +117,20 @@ async fn openapi_document_describes_exactly_the_mounted_routes() {
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default();
     for required in ["/health/live", "/health/ready", "/api/v1/system/info"] {
-        assert!(paths.iter().any(|p| p == required), "{required} in {paths:?}");
+        assert!(
+            paths.iter().any(|p| p == required),
+            "{required} in {paths:?}"
+        );
     }
     let expected = expected_modules();
     for known in KNOWN_MODULES {
         let prefix = format!("/api/v1/{}/", known.id);
         let documented = paths.iter().any(|p| p.starts_with(&prefix));
-        assert_eq!(documented, expected.contains(&known.id), "{prefix} in {paths:?}");
+        assert_eq!(
+            documented,
+            expected.contains(&known.id),
+            "{prefix} in {paths:?}"
+        );
     }
     // Every documented GET route without path parameters really answers (none is a 404).
     for path in paths.iter().filter(|p| !p.contains('{')) {

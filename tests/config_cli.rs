@@ -51,8 +51,14 @@ async fn bad_configs_are_rejected_naming_the_key() {
     for (yaml, needles) in [
         ("server:\n  port: high\n", &["server.port"][..]),
         ("sever:\n  port: 1\n", &["sever"][..]),
-        ("modules:\n  qar:\n    enabled: true\n", &["modules.qar.enabled", "--features qar"][..]),
-        ("modules:\n  films:\n    enabled: true\n", &["modules.films", "unknown module"][..]),
+        (
+            "modules:\n  qar:\n    enabled: true\n",
+            &["modules.qar.enabled", "--features qar"][..],
+        ),
+        (
+            "modules:\n  films:\n    enabled: true\n",
+            &["modules.films", "unknown module"][..],
+        ),
         ("database:\n  url: mysql://x@y/z\n", &["database.url"][..]),
     ] {
         match check(yaml).await {
@@ -75,6 +81,12 @@ fn version_names_modules_and_backends() {
     for module in revenge_tests::expected_modules() {
         assert!(version.contains(module), "{version}");
     }
-    assert!(version.contains("sqlite") == cfg!(feature = "sqlite"), "{version}");
-    assert!(version.contains("postgres") == cfg!(feature = "postgres"), "{version}");
+    assert!(
+        version.contains("sqlite") == cfg!(feature = "sqlite"),
+        "{version}"
+    );
+    assert!(
+        version.contains("postgres") == cfg!(feature = "postgres"),
+        "{version}"
+    );
 }

@@ -23,7 +23,11 @@ async fn unknown_route_is_a_404_problem() {
     let body: serde_json::Value = response.json().await.unwrap_or_default();
     assert_eq!(body["status"], 404);
     assert_eq!(body["code"], "not_found");
-    assert!(body["detail"].as_str().is_some_and(|d| d.contains("/no/such/thing")));
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("/no/such/thing"))
+    );
     server.stop().await.unwrap_or_else(|e| panic!("{e}"));
 }
 
@@ -57,7 +61,10 @@ async fn malformed_query_and_path_name_the_field() {
         let (status, body) = get_json(&server, path).await;
         assert_eq!(status, 400, "{path}: {body}");
         assert_eq!(body["field"], field, "{path}: {body}");
-        assert!(body["detail"].as_str().is_some_and(|d| d.contains(field)), "{body}");
+        assert!(
+            body["detail"].as_str().is_some_and(|d| d.contains(field)),
+            "{body}"
+        );
     }
     let (status, body) = get_json(&server, "/api/v1/movie/movies/abc").await;
     assert_eq!(status, 400, "{body}");

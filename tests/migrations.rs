@@ -36,12 +36,16 @@ async fn every_migration_goes_up_down_and_up_again() {
     let sets = migration_sets();
     let total: usize = sets.iter().map(|s| s.migrations.len()).sum();
 
-    let applied = migrate::up(&db.conn, &sets).await.unwrap_or_else(|e| panic!("{e}"));
+    let applied = migrate::up(&db.conn, &sets)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(applied.len(), total);
     for table in all_tables() {
         assert!(table_exists(&db, table).await, "{table} after up");
     }
-    let again = migrate::up(&db.conn, &sets).await.unwrap_or_else(|e| panic!("{e}"));
+    let again = migrate::up(&db.conn, &sets)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(again.is_empty(), "a second up applies nothing: {again:?}");
 
     let reverted = migrate::down(&db.conn, &sets, total)
@@ -49,19 +53,31 @@ async fn every_migration_goes_up_down_and_up_again() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(reverted.len(), total);
     // Newest first: the server's own migration, applied first, is reverted last.
-    assert!(reverted.last().is_some_and(|n| n.starts_with("server/")), "{reverted:?}");
+    assert!(
+        reverted.last().is_some_and(|n| n.starts_with("server/")),
+        "{reverted:?}"
+    );
     for table in all_tables() {
         assert!(!table_exists(&db, table).await, "{table} after down");
     }
-    let status = migrate::status(&db.conn, &sets).await.unwrap_or_else(|e| panic!("{e}"));
-    assert!(status.iter().all(|s| s.state == MigrationState::Pending), "{status:?}");
+    let status = migrate::status(&db.conn, &sets)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        status.iter().all(|s| s.state == MigrationState::Pending),
+        "{status:?}"
+    );
 
-    let applied = migrate::up(&db.conn, &sets).await.unwrap_or_else(|e| panic!("{e}"));
+    let applied = migrate::up(&db.conn, &sets)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(applied.len(), total);
     for table in all_tables() {
         assert!(table_exists(&db, table).await, "{table} after up again");
     }
-    let status = migrate::status(&db.conn, &sets).await.unwrap_or_else(|e| panic!("{e}"));
+    let status = migrate::status(&db.conn, &sets)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         status
             .iter()
@@ -85,14 +101,19 @@ async fn a_module_built_in_later_migrates_forward_and_one_built_out_is_left_alon
         .unwrap_or_else(|e| panic!("{e}"));
 
     // Building the modules in applies only their migrations.
-    let applied = migrate::up(&db.conn, &full).await.unwrap_or_else(|e| panic!("{e}"));
+    let applied = migrate::up(&db.conn, &full)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let module_count: usize = full
         .iter()
         .filter(|s| s.owner != "server")
         .map(|s| s.migrations.len())
         .sum();
     assert_eq!(applied.len(), module_count, "{applied:?}");
-    assert!(applied.iter().all(|n| !n.starts_with("server/")), "{applied:?}");
+    assert!(
+        applied.iter().all(|n| !n.starts_with("server/")),
+        "{applied:?}"
+    );
 
     // Building them out again: their migrations are reported, and `down` refuses to touch them.
     let status = migrate::status(&db.conn, &server_only)
@@ -105,7 +126,10 @@ async fn a_module_built_in_later_migrates_forward_and_one_built_out_is_left_alon
     assert_eq!(orphaned, module_count, "{status:?}");
     if module_count > 0 {
         let refused = migrate::down(&db.conn, &server_only, 1).await;
-        assert!(refused.is_err(), "reverting a built-out module's migration must fail");
+        assert!(
+            refused.is_err(),
+            "reverting a built-out module's migration must fail"
+        );
         for table in all_tables() {
             assert!(table_exists(&db, table).await, "{table} untouched");
         }

@@ -21,7 +21,10 @@ async fn starts_on_an_empty_data_dir_and_restarts_without_loss() {
     let server_id = first["server_id"].as_str().unwrap_or_default().to_owned();
     assert_eq!(server_id.len(), 32, "{first}");
     if !env.is_postgres() {
-        assert!(data_dir.join("revenge.db").is_file(), "SQLite file in the data dir");
+        assert!(
+            data_dir.join("revenge.db").is_file(),
+            "SQLite file in the data dir"
+        );
     }
 
     #[cfg(feature = "movie")]
@@ -48,8 +51,7 @@ async fn starts_on_an_empty_data_dir_and_restarts_without_loss() {
     assert_eq!(second["server_id"], server_id.as_str(), "same installation");
     #[cfg(feature = "movie")]
     {
-        let (status, movie) =
-            get_json(&server, &format!("/api/v1/movie/movies/{movie_id}")).await;
+        let (status, movie) = get_json(&server, &format!("/api/v1/movie/movies/{movie_id}")).await;
         assert_eq!(status, 200, "{movie}");
         assert_eq!(movie["title"], "The Matrix");
         assert_eq!(movie["genres"], serde_json::json!(["Action"]));

@@ -26,7 +26,10 @@ impl TestEnv {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temp dir: {e}"));
         let database_url = match std::env::var(DATABASE_ENV) {
             Ok(url) if !url.is_empty() => fresh_postgres_database(&url).await,
-            _ => format!("sqlite://{}?mode=rwc", dir.path().join("revenge.db").display()),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("revenge.db").display()
+            ),
         };
         Self { dir, database_url }
     }
@@ -97,7 +100,10 @@ async fn fresh_postgres_database(base_url: &str) -> String {
         Some(parts) => parts,
         None => panic!("{DATABASE_ENV} must end in /DATABASE"),
     };
-    let query = database.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    let query = database
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
     format!("{server}/{name}{query}")
 }
 

@@ -11,7 +11,5 @@ mod redact;
 
 pub use error::ConfigError;
 pub use load::{Build, CONFIG_ENV, ENV_PREFIX, load, validate};
-pub use model::{
-    Config, DatabaseConfig, LogConfig, LogFormat, ModuleToggle, ServerConfig,
-};
+pub use model::{Config, DatabaseConfig, LogConfig, LogFormat, ModuleToggle, ServerConfig};
 pub use redact::redacted_yaml;

@@ -98,6 +98,10 @@ pub fn validate(config: &Config, build: &Build<'_>) -> Result<(), ConfigError> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::result_large_err,
+    reason = "figment's Jail API returns figment2::Error"
+)]
 mod tests {
     use super::*;
     use figment2::Jail;
@@ -131,7 +135,10 @@ mod tests {
         assert_eq!(config.server.port, 8096);
         assert_eq!(config.server.host, "127.0.0.1");
         assert!(config.module_enabled("movie"));
-        assert!(!config.module_enabled("qar"), "the adult module is off by default");
+        assert!(
+            !config.module_enabled("qar"),
+            "the adult module is off by default"
+        );
         assert!(config.database_url().starts_with("sqlite://"));
     }
 
@@ -259,5 +266,57 @@ mod tests {
             error_of(load(None, &FULL))
         });
         assert!(message.contains("server.host"), "{message}");
+    }
+}
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../../config/revenge.example.yaml");
+
+    fn key_paths(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+        if let Some(map) = value.as_object() {
+            for (key, child) in map {
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                key_paths(child, &path, out);
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn example_config_is_valid_and_documents_every_key() {
+        let full = Build {
+            modules: &["movie", "tvshow"],
+            backends: &["sqlite", "postgres"],
+        };
+        let parsed: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Yaml::string(EXAMPLE))
+            .extract()
+            .unwrap_or_else(|e| panic!("{e}"));
+        validate(&parsed, &full).unwrap_or_else(|e| panic!("{e}"));
+
+        let example: serde_json::Value =
+            serde_norway::from_str(EXAMPLE).unwrap_or_else(|e| panic!("{e}"));
+        let mut documented = Vec::new();
+        key_paths(&example, "", &mut documented);
+        let defaults = serde_json::to_value(Config::default()).unwrap_or_else(|e| panic!("{e}"));
+        let mut keys = Vec::new();
+        key_paths(&defaults, "", &mut keys);
+        // Top-level scalars with a `None` default serialize as null; list them too.
+        if let Some(map) = defaults.as_object() {
+            keys.extend(map.keys().cloned());
+        }
+        for key in keys {
+            assert!(
+                documented.contains(&key),
+                "config/revenge.example.yaml lacks `{key}`"
+            );
+        }
     }
 }

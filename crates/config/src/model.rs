@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 /// The whole configuration. Every section has defaults, so an empty file is a valid config.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Where the SQLite database, caches and artwork live. Default: `$XDG_DATA_HOME/revenge`.
@@ -19,18 +19,6 @@ pub struct Config {
     pub log: LogConfig,
     /// Run-time switches for compiled-in modules, by module id.
     pub modules: BTreeMap<String, ModuleToggle>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            data_dir: None,
-            server: ServerConfig::default(),
-            database: DatabaseConfig::default(),
-            log: LogConfig::default(),
-            modules: BTreeMap::new(),
-        }
-    }
 }
 
 /// `server:` — the HTTP listener.

@@ -74,6 +74,9 @@ mod tests {
         config.database.url = Some("postgres://u:hunter2@localhost/db".to_owned());
         let yaml = redacted_yaml(&config).unwrap_or_else(|e| panic!("{e}"));
         assert!(!yaml.contains("hunter2"), "{yaml}");
-        assert!(yaml.contains("postgres://u:********@localhost/db"), "{yaml}");
+        assert!(
+            yaml.contains("postgres://u:********@localhost/db"),
+            "{yaml}"
+        );
     }
 }

@@ -24,9 +24,23 @@ pub trait ErrorCode: Display {
     }
 }
 
-/// An RFC 9457 problem document.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// An error on its way to becoming an RFC 9457 problem document. Kept small (codes and titles
+/// are static) because every handler's `Result` carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// Stable machine-readable error code.
+    pub code: &'static str,
+    /// A human-readable explanation of this occurrence.
+    pub detail: String,
+    /// The request field at fault, for validation errors.
+    pub field: Option<String>,
+}
+
+/// The problem document as it is sent (`application/problem+json`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemDocument {
     /// A URI naming the problem type; ours are relative and stable (`/problems/<code>`).
     #[serde(rename = "type")]
     pub kind: String,
@@ -45,13 +59,11 @@ pub struct Problem {
 
 impl Problem {
     /// A problem with the given status, code and message.
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
         Self {
-            kind: format!("/problems/{code}"),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: status.as_u16(),
+            status,
+            code,
             detail: detail.into(),
-            code: code.to_owned(),
             field: None,
         }
     }
@@ -64,7 +76,11 @@ impl Problem {
 
     /// 404 for anything that does not exist or that the caller may not know exists.
     pub fn not_found(what: impl Display) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     /// 400 for a request that could not be understood, naming the field when known.
@@ -76,9 +92,16 @@ impl Problem {
         }
     }
 
-    /// The HTTP status of this problem.
-    pub fn status(&self) -> StatusCode {
-        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    /// The document sent to the client.
+    pub fn document(&self) -> ProblemDocument {
+        ProblemDocument {
+            kind: format!("/problems/{}", self.code),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.to_owned(),
+            field: self.field.clone(),
+        }
     }
 }
 
@@ -100,8 +123,7 @@ impl<E: ErrorCode> From<E> for Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let status = self.status();
-        let mut response = (status, Json(self)).into_response();
+        let mut response = (self.status, Json(self.document())).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
@@ -150,17 +172,21 @@ mod tests {
     #[test]
     fn client_errors_keep_their_message() {
         let problem = Problem::from(SampleError::Missing);
-        assert_eq!(problem.status, 404);
+        assert_eq!(problem.status, StatusCode::NOT_FOUND);
         assert_eq!(problem.code, "not_found");
         assert_eq!(problem.detail, "movie 7 not found");
-        assert_eq!(problem.kind, "/problems/not_found");
+        assert_eq!(problem.document().kind, "/problems/not_found");
     }
 
     #[test]
     fn server_errors_hide_internal_details() {
         let problem = Problem::from(SampleError::Broken);
-        assert_eq!(problem.status, 500);
-        assert!(!problem.detail.contains("/secret/path"), "{}", problem.detail);
+        assert_eq!(problem.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(
+            !problem.detail.contains("/secret/path"),
+            "{}",
+            problem.detail
+        );
     }
 
     #[test]

@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn bad_query_parameter_is_named() {
         let problem = parse_query::<Listing>("offset=ten").unwrap_err();
-        assert_eq!(problem.status, 400);
+        assert_eq!(problem.status, http::StatusCode::BAD_REQUEST);
         assert_eq!(problem.field.as_deref(), Some("offset"));
         assert!(problem.detail.contains("offset"), "{}", problem.detail);
         let ok: Listing = parse_query("year=1999").unwrap_or_else(|p| panic!("{p:?}"));
@@ -148,10 +148,10 @@ mod tests {
     fn bad_json_field_is_named_with_its_path() {
         let problem = parse_json::<Body>(br#"{"name":"a","inner":{"count":"x"}}"#).unwrap_err();
         assert_eq!(problem.field.as_deref(), Some("inner.count"));
-        let problem = parse_json::<Body>(br#"{"name":"a","inner":{"count":1},"evil":1}"#)
-            .unwrap_err();
+        let problem =
+            parse_json::<Body>(br#"{"name":"a","inner":{"count":1},"evil":1}"#).unwrap_err();
         assert!(problem.detail.contains("evil"), "{}", problem.detail);
         let problem = parse_json::<Body>(b"{not json").unwrap_err();
-        assert_eq!(problem.status, 400);
+        assert_eq!(problem.status, http::StatusCode::BAD_REQUEST);
     }
 }

@@ -8,7 +8,7 @@ pub mod module;
 pub mod pagination;
 pub mod sort;
 
-pub use error::{ErrorCode, Problem};
+pub use error::{ErrorCode, Problem, ProblemDocument};
 pub use id::Id;
 pub use module::{KNOWN_MODULES, Module, ModuleContext, ModuleInfo};
 pub use pagination::{Page, PageParams, SortOrder};

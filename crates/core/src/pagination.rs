@@ -41,7 +41,10 @@ impl PageParams {
         if self.limit == 0 || self.limit > MAX_PAGE_SIZE {
             return Err(Problem::bad_request(
                 Some("limit"),
-                format!("limit must be between 1 and {MAX_PAGE_SIZE}, got {}", self.limit),
+                format!(
+                    "limit must be between 1 and {MAX_PAGE_SIZE}, got {}",
+                    self.limit
+                ),
             ));
         }
         Ok(self)
@@ -99,8 +102,29 @@ mod tests {
 
     #[test]
     fn limit_bounds_are_enforced() {
-        assert!(PageParams { offset: 0, limit: 0 }.validate().is_err());
-        assert!(PageParams { offset: 0, limit: 501 }.validate().is_err());
-        assert!(PageParams { offset: 9, limit: 500 }.validate().is_ok());
+        assert!(
+            PageParams {
+                offset: 0,
+                limit: 0
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            PageParams {
+                offset: 0,
+                limit: 501
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            PageParams {
+                offset: 9,
+                limit: 500
+            }
+            .validate()
+            .is_ok()
+        );
     }
 }

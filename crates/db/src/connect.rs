@@ -128,13 +128,15 @@ async fn connect_sqlite(options: &ConnectOptions) -> Result<DatabaseConnection, 
     let in_memory = sqlite.get_filename().as_os_str() == ":memory:"
         || options.url.contains(":memory:")
         || options.url.contains("mode=memory");
-    if !in_memory {
-        if let Some(dir) = sqlite.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
-                path: dir.display().to_string(),
-                source,
-            })?;
-        }
+    let parent = sqlite
+        .get_filename()
+        .parent()
+        .filter(|d| !in_memory && !d.as_os_str().is_empty());
+    if let Some(dir) = parent {
+        std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+            path: dir.display().to_string(),
+            source,
+        })?;
     }
     let sqlite = sqlite
         .create_if_missing(true)
@@ -149,7 +151,11 @@ async fn connect_sqlite(options: &ConnectOptions) -> Result<DatabaseConnection, 
         })
         .synchronous(SqliteSynchronous::Normal);
     // Each connection to `:memory:` is its own database, so an in-memory pool has exactly one.
-    let max = if in_memory { 1 } else { options.max_connections };
+    let max = if in_memory {
+        1
+    } else {
+        options.max_connections
+    };
     let pool = SqlitePoolOptions::new()
         .max_connections(max)
         .acquire_timeout(options.connect_timeout)

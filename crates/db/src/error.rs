@@ -7,7 +7,9 @@ use revenge_core::ErrorCode;
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// The URL names a backend this build does not have.
-    #[error("database URL needs the `{backend}` backend, which is not compiled in; rebuild with `--features {backend}`")]
+    #[error(
+        "database URL needs the `{backend}` backend, which is not compiled in; rebuild with `--features {backend}`"
+    )]
     BackendNotCompiled {
         /// `sqlite` or `postgres`.
         backend: &'static str,

@@ -180,7 +180,11 @@ pub async fn up(conn: &DatabaseConnection, sets: &[MigrationSet]) -> Result<Vec<
                 continue;
             }
             run(conn, set.owner, &**migration, Direction::Up).await?;
-            tracing::info!(owner = set.owner, name = migration.name(), "applied migration");
+            tracing::info!(
+                owner = set.owner,
+                name = migration.name(),
+                "applied migration"
+            );
             applied.push(format!("{}/{}", set.owner, migration.name()));
         }
     }

@@ -41,7 +41,11 @@ pub async fn get_or_insert(
         .columns([ServerSetting::Key, ServerSetting::Value])
         .values([key.into(), value.into()])
         .map_err(|e| DbError::Query(sea_orm::DbErr::Custom(e.to_string())))?
-        .on_conflict(OnConflict::column(ServerSetting::Key).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(ServerSetting::Key)
+                .do_nothing()
+                .to_owned(),
+        )
         .to_owned();
     conn.execute(&insert).await?;
     get(conn, key)

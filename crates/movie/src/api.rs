@@ -73,7 +73,7 @@ pub(crate) fn router() -> OpenApiRouter<ModuleContext> {
     params(PageParams, MovieFilter),
     responses(
         (status = 200, description = "One page of movies", body = Page<MovieSummary>),
-        (status = 400, description = "A bad parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad parameter", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
     )
 )]
 async fn list_movies(
@@ -93,7 +93,7 @@ async fn list_movies(
     params(("id" = Id, Path, description = "The movie's id")),
     responses(
         (status = 200, description = "The movie", body = MovieDetail),
-        (status = 404, description = "No such movie", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such movie", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
     )
 )]
 async fn get_movie(

@@ -179,8 +179,8 @@ pub async fn get_movie<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use revenge_db::{ConnectOptions, MigrationSet, connect, migrate};
     use revenge_core::Module;
+    use revenge_db::{ConnectOptions, MigrationSet, connect, migrate};
 
     async fn memory_db() -> sea_orm::DatabaseConnection {
         let db = connect(&ConnectOptions::new("sqlite::memory:"))
@@ -190,7 +190,9 @@ mod tests {
             owner: "movie",
             migrations: crate::MovieModule.migrations(),
         }];
-        migrate::up(&db.conn, &sets).await.unwrap_or_else(|e| panic!("{e}"));
+        migrate::up(&db.conn, &sets)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         db.conn
     }
 
@@ -240,12 +242,26 @@ mod tests {
             order: SortOrder::Desc,
             ..Default::default()
         };
-        let first = list_movies(&db, PageParams { offset: 0, limit: 2 }, &filter)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let second = list_movies(&db, PageParams { offset: 2, limit: 2 }, &filter)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let first = list_movies(
+            &db,
+            PageParams {
+                offset: 0,
+                limit: 2,
+            },
+            &filter,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let second = list_movies(
+            &db,
+            PageParams {
+                offset: 2,
+                limit: 2,
+            },
+            &filter,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(titles(&first), ["Amélie", "The Matrix"]);
         assert_eq!(titles(&second), ["Heat", "Alien"]);
         assert_eq!(first.total, 4);

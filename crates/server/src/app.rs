@@ -50,7 +50,7 @@ pub struct AppState {
         title = "Revenge",
         description = "The Revenge media server API. Errors are RFC 9457 problem documents."
     ),
-    components(schemas(Problem))
+    components(schemas(revenge_core::ProblemDocument))
 )]
 struct ApiDoc;
 

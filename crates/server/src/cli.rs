@@ -78,7 +78,9 @@ pub fn long_version() -> String {
 /// Parses arguments (exiting on `--help`, `--version` or a usage error).
 pub fn parse() -> Cli {
     let version = long_version();
-    let command = Cli::command().version(version.clone()).long_version(version);
+    let command = Cli::command()
+        .version(version.clone())
+        .long_version(version);
     let matches = command.get_matches();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
