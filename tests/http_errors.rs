@@ -1,13 +1,13 @@
 //! Every error leaves the server as an RFC 9457 problem document, naming what was wrong.
 
-use revenge_tests::{TestEnv, client, get_json};
+use revenge_tests::{TestEnv, client};
 
 #[tokio::test]
 async fn unknown_route_is_a_404_problem() {
     let env = TestEnv::new().await;
     let server = env.start().await;
     let response = client()
-        .get(format!("{}/no/such/thing", server.base_url()))
+        .get(format!("{}/no/such/thing", server.server.base_url()))
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -28,22 +28,19 @@ async fn unknown_route_is_a_404_problem() {
             .as_str()
             .is_some_and(|d| d.contains("/no/such/thing"))
     );
-    server.stop().await.unwrap_or_else(|e| panic!("{e}"));
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn wrong_method_is_a_405_problem() {
     let env = TestEnv::new().await;
     let server = env.start().await;
-    let response = client()
-        .delete(format!("{}/api/v1/system/info", server.base_url()))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(response.status().as_u16(), 405);
-    let body: serde_json::Value = response.json().await.unwrap_or_default();
-    assert_eq!(body["code"], "method_not_allowed");
-    server.stop().await.unwrap_or_else(|e| panic!("{e}"));
+    let reply = server
+        .call(reqwest::Method::DELETE, "/health/live", None, None)
+        .await;
+    assert_eq!(reply.status, 405);
+    assert_eq!(reply.body["code"], "method_not_allowed");
+    server.stop().await;
 }
 
 #[cfg(feature = "movie")]
@@ -58,21 +55,76 @@ async fn malformed_query_and_path_name_the_field() {
         ("/api/v1/movie/movies?sort=colour", "sort"),
         ("/api/v1/movie/movies?year=nineteen", "year"),
     ] {
-        let (status, body) = get_json(&server, path).await;
-        assert_eq!(status, 400, "{path}: {body}");
-        assert_eq!(body["field"], field, "{path}: {body}");
+        let reply = server.get(path).await;
+        assert_eq!(reply.status, 400, "{path}: {:?}", reply.body);
+        assert_eq!(reply.body["field"], field, "{path}: {:?}", reply.body);
         assert!(
-            body["detail"].as_str().is_some_and(|d| d.contains(field)),
-            "{body}"
+            reply.body["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains(field)),
+            "{:?}",
+            reply.body
         );
     }
-    let (status, body) = get_json(&server, "/api/v1/movie/movies/abc").await;
-    assert_eq!(status, 400, "{body}");
-    assert_eq!(body["code"], "invalid_request");
-    let (status, body) = get_json(&server, "/api/v1/movie/movies/987654").await;
-    assert_eq!(status, 404, "{body}");
-    assert_eq!(body["detail"], "movie 987654 not found");
-    server.stop().await.unwrap_or_else(|e| panic!("{e}"));
+    let reply = server.get("/api/v1/movie/movies/abc").await;
+    assert_eq!(reply.status, 400, "{:?}", reply.body);
+    assert_eq!(reply.body["code"], "invalid_request");
+    let reply = server.get("/api/v1/movie/movies/987654").await;
+    assert_eq!(reply.status, 404, "{:?}", reply.body);
+    assert_eq!(reply.body["detail"], "movie 987654 not found");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn malformed_json_bodies_name_the_field() {
+    let env = TestEnv::new().await;
+    let server = env.start().await;
+    let base = server.server.base_url();
+    for (body, field) in [
+        (r#"{"username": 5, "password": "x"}"#, Some("username")),
+        (r#"{"username": "a", "password": "b", "extra": 1}"#, None),
+        (r#"{"username": "a""#, None),
+    ] {
+        let response = client()
+            .post(format!("{base}/api/v1/auth/login"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status().as_u16(), 400, "{body}");
+        let problem: serde_json::Value = response.json().await.unwrap_or_default();
+        assert_eq!(problem["code"], "invalid_request", "{problem}");
+        if let Some(field) = field {
+            assert_eq!(problem["field"], field, "{problem}");
+        }
+    }
+    let unknown = client()
+        .post(format!("{base}/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(r#"{"username": "a", "password": "b", "evil": 1}"#)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let problem: serde_json::Value = unknown.json().await.unwrap_or_default();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("evil")),
+        "{problem}"
+    );
+    let oversized = client()
+        .post(format!("{base}/api/v1/auth/login"))
+        .header("content-type", "application/json")
+        .body(format!(
+            r#"{{"username": "a", "password": "{}"}}"#,
+            "x".repeat(3 << 20)
+        ))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(oversized.status().as_u16(), 413);
+    server.stop().await;
 }
 
 #[tokio::test]
@@ -80,7 +132,7 @@ async fn request_id_is_echoed_when_given() {
     let env = TestEnv::new().await;
     let server = env.start().await;
     let response = client()
-        .get(format!("{}/health/live", server.base_url()))
+        .get(format!("{}/health/live", server.server.base_url()))
         .header("x-request-id", "abc-123")
         .send()
         .await
@@ -92,7 +144,12 @@ async fn request_id_is_echoed_when_given() {
             .and_then(|v| v.to_str().ok()),
         Some("abc-123")
     );
-    let (status, body) = get_json(&server, "/health/ready").await;
-    assert_eq!((status, body["status"].as_str()), (200, Some("ready")));
-    server.stop().await.unwrap_or_else(|e| panic!("{e}"));
+    let reply = server
+        .call(reqwest::Method::GET, "/health/ready", None, None)
+        .await;
+    assert_eq!(
+        (reply.status, reply.body["status"].as_str()),
+        (200, Some("ready"))
+    );
+    server.stop().await;
 }

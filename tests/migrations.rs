@@ -14,7 +14,15 @@ async fn table_exists(db: &revenge_db::Database, table: &str) -> bool {
 }
 
 fn all_tables() -> Vec<&'static str> {
-    let mut tables = vec!["server_setting"];
+    let mut tables = vec![
+        "server_setting",
+        "library",
+        "app_user",
+        "user_library",
+        "user_session",
+        "api_key",
+        "login_attempt",
+    ];
     if cfg!(feature = "movie") {
         tables.extend(["movie", "movie_genre"]);
     }

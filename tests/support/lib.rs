@@ -54,12 +54,18 @@ impl TestEnv {
         config.server.shutdown_grace_secs = 5;
         config.database.url = Some(self.database_url.clone());
         config.database.max_connections = 4;
+        // Cheap hashing: the tests sign in often; production cost is the default.
+        config.auth.argon2 = revenge_config::Argon2Config {
+            memory_kib: 1024,
+            iterations: 1,
+            parallelism: 1,
+        };
         config
     }
 
-    /// Starts the server with this environment's config.
-    pub async fn start(&self) -> RunningServer {
-        start(self.config()).await
+    /// Starts the server with this environment's config, its administrator signed in.
+    pub async fn start(&self) -> TestServer {
+        TestServer::start_with(self.config()).await
     }
 
     /// Opens the database directly (as the scanner or a test fixture would).
@@ -122,19 +128,166 @@ pub fn client() -> reqwest::Client {
         .unwrap_or_else(|e| panic!("cannot build an HTTP client: {e}"))
 }
 
-/// GETs `path` and returns the status and the body parsed as JSON (`Null` when it is not).
-pub async fn get_json(server: &RunningServer, path: &str) -> (u16, serde_json::Value) {
-    let response = client()
-        .get(format!("{}{path}", server.base_url()))
+/// The first administrator every [`TestServer`] has.
+pub const ADMIN: (&str, &str) = ("admin", "admin-password-1");
+
+/// A running server with its first administrator signed in.
+#[derive(Debug)]
+pub struct TestServer {
+    /// The server.
+    pub server: RunningServer,
+    /// The administrator's session token.
+    pub admin: String,
+}
+
+/// A response: status, headers and the body as JSON (`Null` when it is not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// The headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The body.
+    pub body: serde_json::Value,
+}
+
+impl TestServer {
+    /// Starts a server over `config`; on a fresh database it runs setup first, then signs the
+    /// administrator in.
+    pub async fn start_with(config: Config) -> Self {
+        let server = start(config).await;
+        if let Some(token) = server.setup_token().map(str::to_owned) {
+            let reply = call(
+                &server,
+                reqwest::Method::POST,
+                "/api/v1/setup",
+                None,
+                Some(serde_json::json!({
+                    "setup_token": token, "username": ADMIN.0, "password": ADMIN.1,
+                })),
+            )
+            .await;
+            assert_eq!(reply.status, 201, "setup: {:?}", reply.body);
+        }
+        let admin = login(&server, ADMIN.0, ADMIN.1).await;
+        Self { server, admin }
+    }
+
+    /// `METHOD path` with a bearer token and a JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        call(&self.server, method, path, token, body).await
+    }
+
+    /// GET as the administrator.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(reqwest::Method::GET, path, Some(&self.admin), None)
+            .await
+    }
+
+    /// GET with a token.
+    pub async fn get_as(&self, token: &str, path: &str) -> Reply {
+        self.call(reqwest::Method::GET, path, Some(token), None)
+            .await
+    }
+
+    /// Creates a user as the administrator (extra fields merged into the request) and signs
+    /// them in; returns their id and session token.
+    pub async fn user(&self, name: &str, extra: serde_json::Value) -> (i64, String) {
+        let mut body =
+            serde_json::json!({"username": name, "password": format!("{name}-password")});
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        let reply = self
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/users",
+                Some(&self.admin),
+                Some(body),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "create user {name}: {:?}", reply.body);
+        let id = reply.body["id"].as_i64().unwrap_or_default();
+        let token = login(&self.server, name, &format!("{name}-password")).await;
+        (id, token)
+    }
+
+    /// Creates a library as the administrator; returns its id.
+    pub async fn library(&self, module: &str, name: &str) -> i64 {
+        let reply = self
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/libraries",
+                Some(&self.admin),
+                Some(serde_json::json!({"module": module, "name": name})),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "create library: {:?}", reply.body);
+        reply.body["id"].as_i64().unwrap_or_default()
+    }
+
+    /// Stops the server.
+    pub async fn stop(self) {
+        self.server
+            .stop()
+            .await
+            .unwrap_or_else(|e| panic!("server did not stop cleanly: {e}"));
+    }
+}
+
+/// Signs in and returns the session token.
+pub async fn login(server: &RunningServer, username: &str, password: &str) -> String {
+    let reply = call(
+        server,
+        reqwest::Method::POST,
+        "/api/v1/auth/login",
+        None,
+        Some(serde_json::json!({"username": username, "password": password})),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "login {username}: {:?}", reply.body);
+    reply.body["token"].as_str().unwrap_or_default().to_owned()
+}
+
+/// `METHOD path` against a server, with an optional bearer token and JSON body.
+pub async fn call(
+    server: &RunningServer,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> Reply {
+    let mut request = client().request(method.clone(), format!("{}{path}", server.base_url()));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request
         .send()
         .await
-        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
     let status = response.status().as_u16();
-    let body = response.bytes().await.unwrap_or_default();
-    (
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.unwrap_or_default();
+    Reply {
         status,
-        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
-    )
+        headers,
+        body: serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+/// GETs `path` without credentials; returns the status and the JSON body.
+pub async fn get_json(server: &RunningServer, path: &str) -> (u16, serde_json::Value) {
+    let reply = call(server, reqwest::Method::GET, path, None, None).await;
+    (reply.status, reply.body)
 }
 
 /// The content modules this test build was compiled with, named independently of the server's

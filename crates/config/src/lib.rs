@@ -11,5 +11,8 @@ mod redact;
 
 pub use error::ConfigError;
 pub use load::{Build, CONFIG_ENV, ENV_PREFIX, load, validate};
-pub use model::{Config, DatabaseConfig, LogConfig, LogFormat, ModuleToggle, ServerConfig};
+pub use model::{
+    Argon2Config, AuthConfig, Config, DatabaseConfig, LogConfig, LogFormat, ModuleToggle,
+    ServerConfig,
+};
 pub use redact::redacted_yaml;

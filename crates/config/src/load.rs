@@ -88,6 +88,51 @@ pub fn validate(config: &Config, build: &Build<'_>) -> Result<(), ConfigError> {
             ),
         });
     }
+    let auth = &config.auth;
+    let argon2 = &auth.argon2;
+    let checks = [
+        (
+            auth.session_ttl_hours == 0,
+            "auth.session_ttl_hours",
+            "must be at least 1",
+        ),
+        (
+            auth.login_max_failures == 0,
+            "auth.login_max_failures",
+            "must be at least 1",
+        ),
+        (
+            auth.login_window_secs == 0,
+            "auth.login_window_secs",
+            "must be at least 1",
+        ),
+        (
+            auth.media_token_ttl_secs == 0,
+            "auth.media_token_ttl_secs",
+            "must be at least 1",
+        ),
+        (
+            argon2.iterations == 0,
+            "auth.argon2.iterations",
+            "must be at least 1",
+        ),
+        (
+            argon2.parallelism == 0 || argon2.parallelism > 64,
+            "auth.argon2.parallelism",
+            "must be 1 to 64",
+        ),
+        (
+            argon2.memory_kib < 8 * argon2.parallelism.max(1),
+            "auth.argon2.memory_kib",
+            "must be at least 8 KiB per lane",
+        ),
+    ];
+    if let Some((_, key, message)) = checks.into_iter().find(|(bad, _, _)| *bad) {
+        return Err(ConfigError::Value {
+            key: key.to_owned(),
+            message: message.to_owned(),
+        });
+    }
     if config.database.max_connections == 0 {
         return Err(ConfigError::Value {
             key: "database.max_connections".to_owned(),

@@ -17,6 +17,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Sign-in and sessions.
+    pub auth: AuthConfig,
     /// Run-time switches for compiled-in modules, by module id.
     pub modules: BTreeMap<String, ModuleToggle>,
 }
@@ -95,6 +97,56 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line.
     Json,
+}
+
+/// `auth:` — sign-in, sessions and password hashing.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// A session ends this many hours after its last use.
+    pub session_ttl_hours: u64,
+    /// Failed sign-ins per account or per address before further attempts get 429.
+    pub login_max_failures: u32,
+    /// The window, in seconds, failed sign-ins are counted in.
+    pub login_window_secs: u64,
+    /// How long a signed media URL stays valid, in seconds.
+    pub media_token_ttl_secs: u64,
+    /// argon2id cost.
+    pub argon2: Argon2Config,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_ttl_hours: 720,
+            login_max_failures: 5,
+            login_window_secs: 900,
+            media_token_ttl_secs: 4 * 3600,
+            argon2: Argon2Config::default(),
+        }
+    }
+}
+
+/// `auth.argon2:` — password hashing cost (OWASP's recommendation by default).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Argon2Config {
+    /// Memory per hash, in KiB.
+    pub memory_kib: u32,
+    /// Passes over the memory.
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Config {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
 }
 
 /// `modules.<id>:` — run-time switch of one compiled-in module.

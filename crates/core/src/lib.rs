@@ -1,14 +1,19 @@
 //! Shared building blocks that every Revenge crate may use: the module trait, ids, pagination,
 //! request extractors and the one mapping from errors to HTTP problem responses.
 
+pub mod access;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod id;
 pub mod module;
 pub mod pagination;
+pub mod rating;
 pub mod sort;
 
+pub use access::{Capabilities, LibraryScope, Viewer};
 pub use error::{ErrorCode, Problem, ProblemDocument};
+pub use events::{Event, EventBus};
 pub use id::Id;
 pub use module::{KNOWN_MODULES, Module, ModuleContext, ModuleInfo};
 pub use pagination::{Page, PageParams, SortOrder};

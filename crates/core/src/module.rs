@@ -10,6 +10,8 @@ use utoipa_axum::router::OpenApiRouter;
 pub struct ModuleContext {
     /// The database, SQLite or PostgreSQL.
     pub db: DatabaseConnection,
+    /// Where modules publish domain events.
+    pub events: crate::EventBus,
 }
 
 /// A content module. The server composes the compiled-in implementations in one cfg-gated list.
@@ -26,6 +28,12 @@ pub trait Module: Send + Sync + 'static {
 
     /// The module's HTTP API, mounted at `/api/v1/<id>` while the module is enabled.
     fn router(&self) -> OpenApiRouter<ModuleContext>;
+
+    /// Whether this is the adult section: then every request from a caller without the adult
+    /// capability (or without credentials) answers 404, so its existence is not revealed.
+    fn adult(&self) -> bool {
+        false
+    }
 }
 
 /// A module Revenge knows of, whether or not this build compiled it in.

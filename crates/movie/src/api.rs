@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use revenge_core::extract::{ApiPath, ApiQuery};
-use revenge_core::{Id, ModuleContext, Page, PageParams, Problem};
+use revenge_core::{Id, ModuleContext, Page, PageParams, Problem, Viewer};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,6 +17,7 @@ use crate::repo::{self, MovieFilter};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MovieSummary {
     id: Id,
+    library_id: Id,
     title: String,
     year: Option<i32>,
     runtime_minutes: Option<i32>,
@@ -29,6 +30,7 @@ impl From<movie::Model> for MovieSummary {
     fn from(m: movie::Model) -> Self {
         Self {
             id: m.id,
+            library_id: m.library_id,
             title: m.title,
             year: m.year,
             runtime_minutes: m.runtime_minutes,
@@ -43,6 +45,7 @@ impl From<movie::Model> for MovieSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MovieDetail {
     id: Id,
+    library_id: Id,
     title: String,
     original_title: Option<String>,
     sort_title: String,
@@ -65,7 +68,7 @@ pub(crate) fn router() -> OpenApiRouter<ModuleContext> {
         .routes(routes!(get_movie))
 }
 
-/// Lists movies, paginated, sorted and filtered.
+/// Lists the movies the caller may see, paginated, sorted and filtered.
 #[utoipa::path(
     get,
     path = "/movies",
@@ -74,18 +77,20 @@ pub(crate) fn router() -> OpenApiRouter<ModuleContext> {
     responses(
         (status = 200, description = "One page of movies", body = Page<MovieSummary>),
         (status = 400, description = "A bad parameter", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
     )
 )]
 async fn list_movies(
     State(ctx): State<ModuleContext>,
+    viewer: Viewer,
     ApiQuery(page): ApiQuery<PageParams>,
     ApiQuery(filter): ApiQuery<MovieFilter>,
 ) -> Result<Json<Page<MovieSummary>>, Problem> {
-    let page = repo::list_movies(&ctx.db, page.validate()?, &filter).await?;
+    let page = repo::list_movies(&ctx.db, &viewer, page.validate()?, &filter).await?;
     Ok(Json(page.map(MovieSummary::from)))
 }
 
-/// One movie with its genres.
+/// One movie with its genres; a movie the caller may not see is a 404, like a missing one.
 #[utoipa::path(
     get,
     path = "/movies/{id}",
@@ -93,16 +98,19 @@ async fn list_movies(
     params(("id" = Id, Path, description = "The movie's id")),
     responses(
         (status = 200, description = "The movie", body = MovieDetail),
+        (status = 401, description = "Not signed in", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such movie", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
     )
 )]
 async fn get_movie(
     State(ctx): State<ModuleContext>,
+    viewer: Viewer,
     ApiPath(id): ApiPath<Id>,
 ) -> Result<Json<MovieDetail>, Problem> {
-    let (m, genres) = repo::get_movie(&ctx.db, id).await?;
+    let (m, genres) = repo::get_movie(&ctx.db, &viewer, id).await?;
     Ok(Json(MovieDetail {
         id: m.id,
+        library_id: m.library_id,
         title: m.title,
         original_title: m.original_title,
         sort_title: m.sort_title,

@@ -1,8 +1,9 @@
 //! Queries of the movie module. Everything that reads or writes movie tables goes through here.
 
 use chrono::Utc;
+use revenge_core::rating::rating_level;
 use revenge_core::sort::sort_title;
-use revenge_core::{Id, Page, PageParams, SortOrder};
+use revenge_core::{Id, Page, PageParams, SortOrder, Viewer};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -17,6 +18,8 @@ use crate::entity::{movie, movie_genre};
 /// What a new movie is made from (the scanner and tests fill it).
 #[derive(Debug, Clone, Default)]
 pub struct NewMovie {
+    /// The library it belongs to; must exist (the default, 0, never does).
+    pub library_id: Id,
     /// Display title.
     pub title: String,
     /// Title in the original language.
@@ -78,6 +81,7 @@ where
     let now = Utc::now();
     let txn = db.begin().await?;
     let model = movie::ActiveModel {
+        library_id: Set(new.library_id),
         sort_title: Set(sort_title(&title)),
         title: Set(title),
         original_title: Set(new.original_title),
@@ -85,6 +89,7 @@ where
         overview: Set(new.overview),
         tagline: Set(None),
         runtime_minutes: Set(new.runtime_minutes),
+        rating_level: Set(new.content_rating.as_deref().and_then(rating_level)),
         content_rating: Set(new.content_rating),
         community_rating: Set(new.community_rating),
         tmdb_id: Set(None),
@@ -112,13 +117,19 @@ where
     Ok(model)
 }
 
-/// One page of movies.
+fn visible(viewer: &Viewer) -> sea_orm::Condition {
+    viewer.visible(movie::Column::LibraryId, movie::Column::RatingLevel)
+}
+
+/// One page of the movies the viewer may see.
 pub async fn list_movies<C: ConnectionTrait>(
     db: &C,
+    viewer: &Viewer,
     page: PageParams,
     filter: &MovieFilter,
 ) -> Result<Page<movie::Model>, MovieError> {
-    let mut query = movie::Entity::find();
+    // Filtering in the query, not afterwards, keeps the total honest and pages full.
+    let mut query = movie::Entity::find().filter(visible(viewer));
     if let Some(year) = filter.year {
         query = query.filter(movie::Column::Year.eq(year));
     }
@@ -156,12 +167,15 @@ pub async fn list_movies<C: ConnectionTrait>(
     })
 }
 
-/// One movie and its genres.
+/// One movie and its genres. A movie the viewer may not see is [`MovieError::NotFound`], like a
+/// missing one, so that its existence is not revealed.
 pub async fn get_movie<C: ConnectionTrait>(
     db: &C,
+    viewer: &Viewer,
     id: Id,
 ) -> Result<(movie::Model, Vec<String>), MovieError> {
     let model = movie::Entity::find_by_id(id)
+        .filter(visible(viewer))
         .one(db)
         .await?
         .ok_or(MovieError::NotFound(id))?;
@@ -179,30 +193,70 @@ pub async fn get_movie<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use revenge_core::Module;
+    use revenge_core::{Capabilities, LibraryScope, Module};
     use revenge_db::{ConnectOptions, MigrationSet, connect, migrate};
+
+    /// The library `memory_db` creates first.
+    const FILMS: Id = 1;
 
     async fn memory_db() -> sea_orm::DatabaseConnection {
         let db = connect(&ConnectOptions::new("sqlite::memory:"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let sets = [MigrationSet {
-            owner: "movie",
-            migrations: crate::MovieModule.migrations(),
-        }];
+        // The movie table refers to the server's library table.
+        let sets = [
+            MigrationSet {
+                owner: revenge_migrations::server::OWNER,
+                migrations: revenge_migrations::server::migrations(),
+            },
+            MigrationSet {
+                owner: "movie",
+                migrations: crate::MovieModule.migrations(),
+            },
+        ];
         migrate::up(&db.conn, &sets)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(add_library(&db.conn, "Films").await, FILMS);
         db.conn
+    }
+
+    async fn add_library(db: &sea_orm::DatabaseConnection, name: &str) -> Id {
+        let result = db
+            .execute_unprepared(&format!(
+                "INSERT INTO library (module, name, created_at) \
+                 VALUES ('movie', '{name}', '2026-01-01T00:00:00+00:00')"
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        Id::try_from(result.last_insert_id()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn user(libraries: LibraryScope, max_rating_level: Option<i32>) -> Viewer {
+        Viewer {
+            user_id: 7,
+            is_admin: false,
+            libraries,
+            max_rating_level,
+            capabilities: Capabilities::default(),
+            can_write: true,
+        }
     }
 
     fn film(title: &str, year: i32, genres: &[&str]) -> NewMovie {
         NewMovie {
+            library_id: FILMS,
             title: title.to_owned(),
             year: Some(year),
             genres: genres.iter().map(|g| (*g).to_owned()).collect(),
             ..Default::default()
         }
+    }
+
+    async fn add(db: &sea_orm::DatabaseConnection, new: NewMovie) -> movie::Model {
+        insert_movie(db, new)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     async fn seed(db: &sea_orm::DatabaseConnection) {
@@ -212,23 +266,40 @@ mod tests {
             ("Heat", 1995, &["Crime", "Action"][..]),
             ("Amélie", 2001, &["Comedy", "Romance"][..]),
         ] {
-            insert_movie(db, film(title, year, genres))
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
+            add(db, film(title, year, genres)).await;
         }
+    }
+
+    async fn list(
+        db: &sea_orm::DatabaseConnection,
+        viewer: &Viewer,
+        page: PageParams,
+        filter: &MovieFilter,
+    ) -> Page<movie::Model> {
+        list_movies(db, viewer, page, filter)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn titles(page: &Page<movie::Model>) -> Vec<&str> {
         page.items.iter().map(|m| m.title.as_str()).collect()
     }
 
+    fn is_not_found(result: Result<(movie::Model, Vec<String>), MovieError>, id: Id) -> bool {
+        matches!(result, Err(MovieError::NotFound(missing)) if missing == id)
+    }
+
     #[tokio::test]
     async fn lists_sort_by_title_ignoring_articles() {
         let db = memory_db().await;
         seed(&db).await;
-        let page = list_movies(&db, PageParams::default(), &MovieFilter::default())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let page = list(
+            &db,
+            &Viewer::system(),
+            PageParams::default(),
+            &MovieFilter::default(),
+        )
+        .await;
         assert_eq!(page.total, 4);
         assert_eq!(titles(&page), ["Alien", "Amélie", "Heat", "The Matrix"]);
     }
@@ -237,31 +308,32 @@ mod tests {
     async fn pages_filters_and_year_sort() {
         let db = memory_db().await;
         seed(&db).await;
+        let system = Viewer::system();
         let filter = MovieFilter {
             sort: MovieSort::Year,
             order: SortOrder::Desc,
             ..Default::default()
         };
-        let first = list_movies(
+        let first = list(
             &db,
+            &system,
             PageParams {
                 offset: 0,
                 limit: 2,
             },
             &filter,
         )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-        let second = list_movies(
+        .await;
+        let second = list(
             &db,
+            &system,
             PageParams {
                 offset: 2,
                 limit: 2,
             },
             &filter,
         )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .await;
         assert_eq!(titles(&first), ["Amélie", "The Matrix"]);
         assert_eq!(titles(&second), ["Heat", "Alien"]);
         assert_eq!(first.total, 4);
@@ -270,9 +342,7 @@ mod tests {
             genre: Some("Action".to_owned()),
             ..Default::default()
         };
-        let page = list_movies(&db, PageParams::default(), &action)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let page = list(&db, &system, PageParams::default(), &action).await;
         assert_eq!(titles(&page), ["Heat", "The Matrix"]);
         assert_eq!(page.total, 2);
 
@@ -280,27 +350,24 @@ mod tests {
             year: Some(1979),
             ..Default::default()
         };
-        let page = list_movies(&db, PageParams::default(), &year)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let page = list(&db, &system, PageParams::default(), &year).await;
         assert_eq!(titles(&page), ["Alien"]);
     }
 
     #[tokio::test]
     async fn detail_has_genres_and_missing_is_not_found() {
         let db = memory_db().await;
-        let created = insert_movie(&db, film("Heat", 1995, &["Crime", "Action", "crime"]))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let (movie, genres) = get_movie(&db, created.id)
+        let created = add(&db, film("Heat", 1995, &["Crime", "Action", "crime"])).await;
+        let (movie, genres) = get_movie(&db, &Viewer::system(), created.id)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(movie.title, "Heat");
         assert_eq!(movie.sort_title, "heat");
+        assert_eq!(movie.library_id, FILMS);
         assert_eq!(genres, ["Action", "Crime"], "duplicates are dropped");
-        assert!(matches!(
-            get_movie(&db, created.id + 100).await,
-            Err(MovieError::NotFound(_))
+        assert!(is_not_found(
+            get_movie(&db, &Viewer::system(), created.id + 100).await,
+            created.id + 100
         ));
     }
 
@@ -309,9 +376,129 @@ mod tests {
         let db = memory_db().await;
         let result = insert_movie(&db, film("  ", 2000, &[])).await;
         assert!(matches!(result, Err(MovieError::EmptyTitle)));
-        let page = list_movies(&db, PageParams::default(), &MovieFilter::default())
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let page = list(
+            &db,
+            &Viewer::system(),
+            PageParams::default(),
+            &MovieFilter::default(),
+        )
+        .await;
         assert_eq!(page.total, 0);
+    }
+
+    #[tokio::test]
+    async fn a_user_sees_only_granted_libraries() {
+        let db = memory_db().await;
+        let other = add_library(&db, "Other films").await;
+        // Interleaved titles, so that a filter applied after paging would leave pages short.
+        let mut hidden = Vec::new();
+        for (title, library) in [
+            ("Alien", other),
+            ("Brazil", FILMS),
+            ("Casablanca", other),
+            ("Dune", FILMS),
+            ("Eraserhead", other),
+            ("Fargo", FILMS),
+        ] {
+            let created = add(
+                &db,
+                NewMovie {
+                    library_id: library,
+                    ..film(title, 2000, &["Drama"])
+                },
+            )
+            .await;
+            if library == other {
+                hidden.push(created.id);
+            }
+        }
+        let viewer = user(LibraryScope::Only(vec![FILMS]), None);
+        let two = PageParams {
+            offset: 0,
+            limit: 2,
+        };
+        let page = list(&db, &viewer, two, &MovieFilter::default()).await;
+        assert_eq!(titles(&page), ["Brazil", "Dune"], "pages are never short");
+        assert_eq!(page.total, 3, "the total counts no hidden movie");
+        let drama = MovieFilter {
+            genre: Some("Drama".to_owned()),
+            ..Default::default()
+        };
+        let page = list(&db, &viewer, PageParams::default(), &drama).await;
+        assert_eq!(titles(&page), ["Brazil", "Dune", "Fargo"]);
+        assert_eq!(page.total, 3);
+        for id in hidden {
+            assert!(
+                is_not_found(get_movie(&db, &viewer, id).await, id),
+                "a hidden movie reads as missing"
+            );
+            assert!(get_movie(&db, &Viewer::system(), id).await.is_ok());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_parental_limit_hides_higher_rated_and_unrated_movies() {
+        let db = memory_db().await;
+        let mut ids = Vec::new();
+        for (title, rating) in [
+            ("Babe", Some("PG")),
+            ("Heat", Some("R")),
+            ("Home Video", None),
+        ] {
+            let created = add(
+                &db,
+                NewMovie {
+                    content_rating: rating.map(str::to_owned),
+                    ..film(title, 1995, &[])
+                },
+            )
+            .await;
+            ids.push(created);
+        }
+        let levels: Vec<Option<i32>> = ids.iter().map(|m| m.rating_level).collect();
+        assert_eq!(levels, [Some(10), Some(17), None], "levels from ratings");
+
+        let kid = user(LibraryScope::All, Some(12));
+        let page = list(&db, &kid, PageParams::default(), &MovieFilter::default()).await;
+        assert_eq!(titles(&page), ["Babe"]);
+        assert_eq!(page.total, 1);
+        assert!(get_movie(&db, &kid, ids[0].id).await.is_ok());
+        assert!(is_not_found(
+            get_movie(&db, &kid, ids[1].id).await,
+            ids[1].id
+        ));
+        assert!(is_not_found(
+            get_movie(&db, &kid, ids[2].id).await,
+            ids[2].id
+        ));
+
+        let grown_up = user(LibraryScope::Only(vec![FILMS]), None);
+        let page = list(
+            &db,
+            &grown_up,
+            PageParams::default(),
+            &MovieFilter::default(),
+        )
+        .await;
+        assert_eq!(page.total, 3, "without a limit unrated movies show");
+    }
+
+    #[tokio::test]
+    async fn an_empty_grant_list_sees_nothing() {
+        let db = memory_db().await;
+        seed(&db).await;
+        let nobody = user(LibraryScope::Only(vec![]), None);
+        let page = list(&db, &nobody, PageParams::default(), &MovieFilter::default()).await;
+        assert!(page.items.is_empty());
+        assert_eq!(page.total, 0);
+        let any = list(
+            &db,
+            &Viewer::system(),
+            PageParams::default(),
+            &MovieFilter::default(),
+        )
+        .await;
+        let id = any.items[0].id;
+        assert!(is_not_found(get_movie(&db, &nobody, id).await, id));
     }
 }

@@ -6,10 +6,14 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use axum::middleware::from_fn_with_state;
 use http::{Request, StatusCode};
+use revenge_auth::AuthService;
+use revenge_auth::middleware::{require_adult, require_auth};
 use revenge_config::Config;
-use revenge_core::{KNOWN_MODULES, ModuleContext, Problem};
+use revenge_core::{EventBus, KNOWN_MODULES, Module, ModuleContext, Problem};
 use revenge_db::Database;
+use revenge_library::LibraryState;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -38,6 +42,10 @@ pub struct ModuleStatus {
 pub struct AppState {
     /// The database.
     pub db: Database,
+    /// Sign-in and permissions.
+    pub auth: AuthService,
+    /// The in-process event bus.
+    pub events: EventBus,
     /// Every known module and its state.
     pub modules: Arc<Vec<ModuleStatus>>,
     /// This installation's id.
@@ -71,19 +79,45 @@ pub fn module_statuses(config: &Config) -> Vec<ModuleStatus> {
         .collect()
 }
 
-/// Builds the whole HTTP service.
+/// Builds the whole HTTP service. Every route is behind `require_auth` except the public ones
+/// (health, public system info, setup, sign-in, the OpenAPI document); adult modules are behind
+/// `require_adult`.
 pub fn router(state: AppState, config: &Config) -> Result<Router, ServerError> {
     let ctx = ModuleContext {
         db: state.db.conn.clone(),
+        events: state.events.clone(),
     };
-    let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(routes::system::router().with_state(state.clone()));
-    for module in modules::compiled() {
-        if !config.module_enabled(module.id()) {
-            continue;
-        }
+    let auth = state.auth.clone();
+    let enabled: Vec<Box<dyn Module>> = modules::compiled()
+        .into_iter()
+        .filter(|m| config.module_enabled(m.id()))
+        .collect();
+    let library_state = LibraryState {
+        db: state.db.conn.clone(),
+        modules: Arc::new(enabled.iter().map(|m| m.id()).collect()),
+    };
+
+    let mut protected = OpenApiRouter::new()
+        .merge(routes::system::protected_router().with_state(state.clone()))
+        .merge(revenge_auth::api::protected_router().with_state(auth.clone()))
+        .merge(revenge_library::router().with_state(library_state));
+    let mut adult: Option<OpenApiRouter> = None;
+    for module in &enabled {
         let prefix = format!("/api/v1/{}", module.id());
-        api = api.nest(&prefix, module.router().with_state(ctx.clone()));
+        let routes = module.router().with_state(ctx.clone());
+        if module.adult() {
+            adult = Some(adult.unwrap_or_default().nest(&prefix, routes));
+        } else {
+            protected = protected.nest(&prefix, routes);
+        }
+    }
+    let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(routes::system::public_router().with_state(state.clone()))
+        .merge(revenge_auth::api::public_router().with_state(auth.clone()))
+        .merge(protected.route_layer(from_fn_with_state(auth.clone(), require_auth)));
+    // axum refuses a route layer on a router without routes, so only when there is one.
+    if let Some(adult) = adult {
+        api = api.merge(adult.route_layer(from_fn_with_state(auth, require_adult)));
     }
     let (router, openapi) = api.split_for_parts();
     let openapi_json = openapi

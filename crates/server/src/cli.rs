@@ -40,6 +40,27 @@ pub enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Manage accounts from the shell.
+    User {
+        /// What to do.
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+/// `revenge user …`
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create an account. The password is read from a prompt, or from the first line of stdin
+    /// when stdin is not a terminal; never from the command line, where other users of the
+    /// machine could see it.
+    Create {
+        /// The user name.
+        name: String,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+    },
 }
 
 /// `revenge config …`
@@ -131,7 +152,65 @@ pub async fn run(cli: Cli) -> Result<String, ServerError> {
             telemetry::init(&config.log)?;
             migrate_command(&config, action).await
         }
+        Command::User {
+            action: UserAction::Create { name, admin },
+        } => {
+            telemetry::init(&config.log)?;
+            let password = read_password()?;
+            create_user(&config, &name, &password, admin).await
+        }
     }
+}
+
+fn read_password() -> Result<String, ServerError> {
+    use std::io::{BufRead, IsTerminal};
+    let error = |e: std::io::Error| ServerError::Password(e.to_string());
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(error)?;
+        let again = rpassword::prompt_password("Password (again): ").map_err(error)?;
+        if first != again {
+            return Err(ServerError::Password("the passwords differ".to_owned()));
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(error)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+/// `revenge user create`: makes an account in the configured database (migrating it first).
+pub async fn create_user(
+    config: &Config,
+    name: &str,
+    password: &str,
+    admin: bool,
+) -> Result<String, ServerError> {
+    let db = runtime::open_database(config).await?;
+    migrate::up(&db.conn, &modules::migration_sets()).await?;
+    let auth = revenge_auth::AuthService::new(
+        db.conn.clone(),
+        runtime::auth_settings(config),
+        revenge_core::EventBus::new(),
+    )
+    .await
+    .map_err(ServerError::Auth)?;
+    let mut new = revenge_auth::users::NewUser::basic(name, password);
+    if admin {
+        new.admin = true;
+        new.capabilities.manage_libraries = true;
+        new.capabilities.manage_users = true;
+    }
+    let user = auth.create_user(&new).await.map_err(ServerError::Auth)?;
+    db.close().await?;
+    let role = if admin { "administrator" } else { "user" };
+    Ok(format!(
+        "created {role} {} (id {})\n",
+        user.username, user.id
+    ))
 }
 
 /// The text `revenge config check` prints for a valid config.

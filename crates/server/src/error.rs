@@ -31,6 +31,12 @@ pub enum ServerError {
     /// The HTTP server failed while running.
     #[error("the HTTP server failed: {0}")]
     Serve(std::io::Error),
+    /// Sign-in could not be set up, or a user command failed.
+    #[error(transparent)]
+    Auth(revenge_auth::AuthError),
+    /// Reading the password from the terminal or stdin failed.
+    #[error("cannot read the password: {0}")]
+    Password(String),
     /// The log filter does not parse.
     #[error("log.level: {0}")]
     LogFilter(String),
@@ -48,6 +54,7 @@ impl ErrorCode for ServerError {
         match self {
             ServerError::Config(_) | ServerError::LogFilter(_) => "invalid_config",
             ServerError::Db(e) => e.code(),
+            ServerError::Auth(e) => e.code(),
             _ => "server_error",
         }
     }

@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use revenge_auth::{AuthService, AuthSettings};
 use revenge_config::Config;
+use revenge_core::EventBus;
 use revenge_db::{ConnectOptions, Database, migrate, settings};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -18,6 +20,8 @@ use crate::{ServerError, build_info, modules};
 /// A server that is listening.
 #[derive(Debug)]
 pub struct RunningServer {
+    setup_token: Option<String>,
+    events: EventBus,
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), ServerError>>,
@@ -29,6 +33,16 @@ impl RunningServer {
     /// The address it listens on (useful with `server.port: 0`).
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The one-time setup token, if the database had no user at start-up.
+    pub fn setup_token(&self) -> Option<&str> {
+        self.setup_token.as_deref()
+    }
+
+    /// The server's event bus (to observe what it publishes).
+    pub fn events(&self) -> &EventBus {
+        &self.events
     }
 
     /// `http://host:port`.
@@ -100,9 +114,24 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         tracing::info!(count = applied.len(), "database migrated");
     }
     let server_id = settings::server_id(&db.conn).await?;
+    let events = EventBus::new();
+    let auth = AuthService::new(db.conn.clone(), auth_settings(&config), events.clone())
+        .await
+        .map_err(ServerError::Auth)?;
+    let setup_token = auth.setup_token();
+    if let Some(token) = &setup_token {
+        // The one secret we print, on purpose: it is single-use, dies with setup, and only
+        // someone who can read this log (the machine's owner) should create the first admin.
+        tracing::warn!(
+            "no users yet: create the first administrator with POST /api/v1/setup \
+             using setup token {token} (or run `revenge user create --admin NAME`)"
+        );
+    }
 
     let state = AppState {
         db: db.clone(),
+        auth,
+        events: events.clone(),
         modules: Arc::new(app::module_statuses(&config)),
         server_id: server_id.into(),
     };
@@ -121,12 +150,15 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     })?;
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            })
-            .await
-            .map_err(ServerError::Serve)
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stop_rx.await;
+        })
+        .await
+        .map_err(ServerError::Serve)
     });
     let enabled: Vec<&str> = app::module_statuses(&config)
         .iter()
@@ -141,12 +173,30 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         "revenge is listening"
     );
     Ok(RunningServer {
+        setup_token,
+        events,
         addr: local_addr,
         stop: Some(stop_tx),
         task,
         grace: Duration::from_secs(config.server.shutdown_grace_secs),
         db,
     })
+}
+
+/// The auth crate's settings from the `auth:` section.
+pub fn auth_settings(config: &Config) -> AuthSettings {
+    let auth = &config.auth;
+    AuthSettings {
+        hash: revenge_auth::password::HashParams {
+            memory_kib: auth.argon2.memory_kib,
+            iterations: auth.argon2.iterations,
+            parallelism: auth.argon2.parallelism,
+        },
+        session_ttl: Duration::from_secs(auth.session_ttl_hours.saturating_mul(3600)),
+        login_max_failures: auth.login_max_failures,
+        login_window: Duration::from_secs(auth.login_window_secs),
+        media_token_ttl: Duration::from_secs(auth.media_token_ttl_secs),
+    }
 }
 
 /// Opens the configured database (without migrating it).

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
 use revenge_core::extract::{ApiPath, ApiQuery};
-use revenge_core::{Id, ModuleContext, Page, PageParams, Problem};
+use revenge_core::{Id, ModuleContext, Page, PageParams, Problem, Viewer};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,6 +17,7 @@ use crate::repo::{self, SeriesFilter, SeriesInfo};
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SeriesSummary {
     id: Id,
+    library_id: Id,
     title: String,
     year: Option<i32>,
     status: Option<String>,
@@ -29,6 +30,7 @@ impl From<series::Model> for SeriesSummary {
     fn from(s: series::Model) -> Self {
         Self {
             id: s.id,
+            library_id: s.library_id,
             title: s.title,
             year: s.year,
             status: s.status,
@@ -43,6 +45,7 @@ impl From<series::Model> for SeriesSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SeriesDetail {
     id: Id,
+    library_id: Id,
     title: String,
     original_title: Option<String>,
     sort_title: String,
@@ -68,6 +71,7 @@ impl From<SeriesInfo> for SeriesDetail {
         let s = info.series;
         Self {
             id: s.id,
+            library_id: s.library_id,
             title: s.title,
             original_title: s.original_title,
             sort_title: s.sort_title,
@@ -159,7 +163,7 @@ pub(crate) fn router() -> OpenApiRouter<ModuleContext> {
         .routes(routes!(recent_episodes))
 }
 
-/// Lists series, paginated, sorted and filtered.
+/// Lists the series the caller may see, paginated, sorted and filtered.
 #[utoipa::path(
     get,
     path = "/series",
@@ -168,18 +172,21 @@ pub(crate) fn router() -> OpenApiRouter<ModuleContext> {
     responses(
         (status = 200, description = "One page of series", body = Page<SeriesSummary>),
         (status = 400, description = "A bad parameter", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
     )
 )]
 async fn list_series(
     State(ctx): State<ModuleContext>,
+    viewer: Viewer,
     ApiQuery(page): ApiQuery<PageParams>,
     ApiQuery(filter): ApiQuery<SeriesFilter>,
 ) -> Result<Json<Page<SeriesSummary>>, Problem> {
-    let page = repo::list_series(&ctx.db, page.validate()?, &filter).await?;
+    let page = repo::list_series(&ctx.db, &viewer, page.validate()?, &filter).await?;
     Ok(Json(page.map(SeriesSummary::from)))
 }
 
-/// One series with its genres and how many seasons and episodes it has.
+/// One series with its genres and how many seasons and episodes it has; a series the caller
+/// may not see is a 404, like a missing one.
 #[utoipa::path(
     get,
     path = "/series/{id}",
@@ -188,14 +195,16 @@ async fn list_series(
     responses(
         (status = 200, description = "The series", body = SeriesDetail),
         (status = 400, description = "A malformed id", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such series", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
     )
 )]
 async fn get_series(
     State(ctx): State<ModuleContext>,
+    viewer: Viewer,
     ApiPath(id): ApiPath<Id>,
 ) -> Result<Json<SeriesDetail>, Problem> {
-    let info = repo::get_series(&ctx.db, id).await?;
+    let info = repo::get_series(&ctx.db, &viewer, id).await?;
     Ok(Json(SeriesDetail::from(info)))
 }
 
@@ -208,14 +217,16 @@ async fn get_series(
     responses(
         (status = 200, description = "The series' seasons", body = Vec<SeasonDto>),
         (status = 400, description = "A malformed id", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such series", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
     )
 )]
 async fn list_seasons(
     State(ctx): State<ModuleContext>,
+    viewer: Viewer,
     ApiPath(id): ApiPath<Id>,
 ) -> Result<Json<Vec<SeasonDto>>, Problem> {
-    let seasons = repo::list_seasons(&ctx.db, id).await?;
+    let seasons = repo::list_seasons(&ctx.db, &viewer, id).await?;
     Ok(Json(seasons.into_iter().map(SeasonDto::from).collect()))
 }
 
@@ -228,18 +239,20 @@ async fn list_seasons(
     responses(
         (status = 200, description = "The season's episodes", body = Vec<EpisodeDto>),
         (status = 400, description = "A malformed id", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such season", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
     )
 )]
 async fn list_episodes(
     State(ctx): State<ModuleContext>,
+    viewer: Viewer,
     ApiPath(id): ApiPath<Id>,
 ) -> Result<Json<Vec<EpisodeDto>>, Problem> {
-    let episodes = repo::list_episodes(&ctx.db, id).await?;
+    let episodes = repo::list_episodes(&ctx.db, &viewer, id).await?;
     Ok(Json(episodes.into_iter().map(EpisodeDto::from).collect()))
 }
 
-/// Episodes of every series, most recently added first.
+/// Episodes of every series the caller may see, most recently added first.
 #[utoipa::path(
     get,
     path = "/episodes/recent",
@@ -248,13 +261,15 @@ async fn list_episodes(
     responses(
         (status = 200, description = "One page of episodes", body = Page<EpisodeDto>),
         (status = 400, description = "A bad parameter", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
     )
 )]
 async fn recent_episodes(
     State(ctx): State<ModuleContext>,
+    viewer: Viewer,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Page<EpisodeDto>>, Problem> {
-    let page = repo::recently_added_episodes(&ctx.db, page.validate()?).await?;
+    let page = repo::recently_added_episodes(&ctx.db, &viewer, page.validate()?).await?;
     Ok(Json(page.map(EpisodeDto::from)))
 }
 
@@ -267,38 +282,54 @@ async fn recent_episodes(
     responses(
         (status = 200, description = "The episode", body = EpisodeDto),
         (status = 400, description = "A malformed id", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such episode", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
     )
 )]
 async fn get_episode(
     State(ctx): State<ModuleContext>,
+    viewer: Viewer,
     ApiPath(id): ApiPath<Id>,
 ) -> Result<Json<EpisodeDto>, Problem> {
-    let episode = repo::get_episode(&ctx.db, id).await?;
+    let episode = repo::get_episode(&ctx.db, &viewer, id).await?;
     Ok(Json(EpisodeDto::from(episode)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repo::tests::{add_episode, add_season, memory_db};
+    use crate::repo::tests::{SHOWS, add_episode, add_library, add_season, memory_db, show, user};
     use crate::repo::{NewSeries, insert_series};
     use axum::body::{Body, to_bytes};
     use http::{Request, StatusCode};
+    use revenge_core::{EventBus, LibraryScope};
     use serde_json::Value;
     use tower::ServiceExt;
 
     async fn app() -> (axum::Router, sea_orm::DatabaseConnection) {
         let db = memory_db().await;
         let (router, _) = router().split_for_parts();
-        let ctx = ModuleContext { db: db.clone() };
+        let ctx = ModuleContext {
+            db: db.clone(),
+            events: EventBus::new(),
+        };
         (router.with_state(ctx), db)
     }
 
+    /// A request as the system viewer, who sees everything.
     async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
-        let request = Request::get(uri)
+        get_as(app, uri, Some(Viewer::system())).await
+    }
+
+    /// A request as `viewer`, which stands in for what the server's auth layer puts into the
+    /// extensions; `None` is a request that layer let through unauthenticated.
+    async fn get_as(app: &axum::Router, uri: &str, viewer: Option<Viewer>) -> (StatusCode, Value) {
+        let mut request = Request::get(uri)
             .body(Body::empty())
             .unwrap_or_else(|e| panic!("{e}"));
+        if let Some(viewer) = viewer {
+            request.extensions_mut().insert(viewer);
+        }
         let response = app
             .clone()
             .oneshot(request)
@@ -318,6 +349,7 @@ mod tests {
         let wire = insert_series(
             &db,
             NewSeries {
+                library_id: SHOWS,
                 title: "The Wire".to_owned(),
                 year: Some(2002),
                 genres: vec!["Drama".to_owned(), "Crime".to_owned()],
@@ -394,6 +426,65 @@ mod tests {
         let (status, body) = get(&app, "/episodes/recent?limit=0").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(body["field"], "limit");
+    }
+
+    #[tokio::test]
+    async fn a_request_without_a_viewer_is_unauthorized() {
+        let (app, db) = app().await;
+        let wire = insert_series(&db, show("The Wire", Some(2002), &[]))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        for uri in [
+            "/series".to_owned(),
+            format!("/series/{}", wire.id),
+            "/episodes/recent".to_owned(),
+        ] {
+            let (status, body) = get_as(&app, &uri, None).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}: {body}");
+            assert_eq!(body["code"], "unauthorized", "{uri}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_hidden_series_answers_like_a_missing_one() {
+        let (app, db) = app().await;
+        let other = add_library(&db, "Other shows").await;
+        let hidden = insert_series(
+            &db,
+            NewSeries {
+                library_id: other,
+                ..show("Twin Peaks", Some(1990), &[])
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let season = add_season(&db, hidden.id, 1).await;
+        let episode = add_episode(&db, &season, 1, "Pilot").await;
+        let viewer = user(LibraryScope::Only(vec![SHOWS]), None);
+        for (hidden_uri, missing_uri) in [
+            (format!("/series/{}", hidden.id), "/series/999"),
+            (
+                format!("/series/{}/seasons", hidden.id),
+                "/series/999/seasons",
+            ),
+            (
+                format!("/seasons/{}/episodes", season.id),
+                "/seasons/999/episodes",
+            ),
+            (format!("/episodes/{}", episode.id), "/episodes/999"),
+        ] {
+            let (status, body) = get_as(&app, &hidden_uri, Some(viewer.clone())).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{hidden_uri}: {body}");
+            let (_, missing) = get_as(&app, missing_uri, Some(viewer.clone())).await;
+            assert_eq!(body["code"], missing["code"], "{hidden_uri}");
+            let (status, _) = get(&app, &hidden_uri).await;
+            assert_eq!(status, StatusCode::OK, "{hidden_uri} as the system");
+        }
+        let (status, body) = get_as(&app, "/series", Some(viewer.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["total"], 0);
+        let (_, body) = get_as(&app, "/episodes/recent", Some(viewer)).await;
+        assert_eq!(body["total"], 0);
     }
 
     #[test]

@@ -4,11 +4,12 @@
 use std::collections::HashSet;
 
 use chrono::{NaiveDate, Utc};
+use revenge_core::rating::rating_level;
 use revenge_core::sort::sort_title;
-use revenge_core::{Id, Page, PageParams, SortOrder};
+use revenge_core::{Id, Page, PageParams, SortOrder, Viewer};
 use sea_orm::sea_query::{NullOrdering, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
@@ -20,6 +21,8 @@ use crate::entity::{episode, season, series, series_genre};
 /// What a new series is made from (the scanner and tests fill it).
 #[derive(Debug, Clone, Default)]
 pub struct NewSeries {
+    /// The library it belongs to; must exist (the default, 0, never does).
+    pub library_id: Id,
     /// Display title.
     pub title: String,
     /// Title in the original language.
@@ -140,16 +143,19 @@ where
     if title.is_empty() {
         return Err(TvShowError::EmptyTitle);
     }
+    let content_rating = non_blank(new.content_rating);
     let now = Utc::now();
     let txn = db.begin().await?;
     let model = series::ActiveModel {
+        library_id: Set(new.library_id),
         sort_title: Set(sort_title(&title)),
         title: Set(title),
         original_title: Set(non_blank(new.original_title)),
         year: Set(new.year),
         overview: Set(non_blank(new.overview)),
         status: Set(non_blank(new.status)),
-        content_rating: Set(non_blank(new.content_rating)),
+        rating_level: Set(content_rating.as_deref().and_then(rating_level)),
+        content_rating: Set(content_rating),
         community_rating: Set(new.community_rating),
         tmdb_id: Set(None),
         tvdb_id: Set(None),
@@ -184,7 +190,8 @@ pub async fn insert_season<C: ConnectionTrait>(
     new: NewSeason,
 ) -> Result<season::Model, TvShowError> {
     not_negative("season_number", new.season_number)?;
-    find_series(db, new.series_id).await?;
+    // Writers (the scanner) act for nobody in particular, so they see every series.
+    find_series(db, &Viewer::system(), new.series_id).await?;
     let duplicate = || TvShowError::DuplicateSeason {
         series_id: new.series_id,
         season_number: new.season_number,
@@ -234,7 +241,7 @@ pub async fn insert_episode<C: ConnectionTrait>(
             reason: format!("{end} is below the episode number {}", new.episode_number),
         });
     }
-    let season = find_season(db, new.season_id).await?;
+    let season = find_season(db, &Viewer::system(), new.season_id).await?;
     // series_id is stored twice (episode and season); letting them disagree would make the
     // episode show up under one series and navigate to another.
     if season.series_id != new.series_id {
@@ -260,13 +267,38 @@ pub async fn insert_episode<C: ConnectionTrait>(
     Ok(model)
 }
 
-/// One page of series.
+fn visible_series(viewer: &Viewer) -> Condition {
+    viewer.visible(series::Column::LibraryId, series::Column::RatingLevel)
+}
+
+/// Seasons and episodes have no library or rating of their own: they are visible exactly when
+/// their series is, which this checks in the same query through a subquery on the series.
+fn in_visible_series(series_id: impl ColumnTrait, viewer: &Viewer) -> Condition {
+    let visible = visible_series(viewer);
+    if visible.is_empty() {
+        // Nothing is hidden from this viewer; spare the database the subquery.
+        return Condition::all();
+    }
+    Condition::all().add(
+        series_id.in_subquery(
+            Query::select()
+                .column(series::Column::Id)
+                .from(series::Entity)
+                .cond_where(visible)
+                .to_owned(),
+        ),
+    )
+}
+
+/// One page of the series the viewer may see.
 pub async fn list_series<C: ConnectionTrait>(
     db: &C,
+    viewer: &Viewer,
     page: PageParams,
     filter: &SeriesFilter,
 ) -> Result<Page<series::Model>, TvShowError> {
-    let mut query = series::Entity::find();
+    // Filtering in the query, not afterwards, keeps the total honest and pages full.
+    let mut query = series::Entity::find().filter(visible_series(viewer));
     if let Some(year) = filter.year {
         query = query.filter(series::Column::Year.eq(year));
     }
@@ -305,23 +337,40 @@ pub async fn list_series<C: ConnectionTrait>(
     })
 }
 
-async fn find_series<C: ConnectionTrait>(db: &C, id: Id) -> Result<series::Model, TvShowError> {
+// What the viewer may not see is reported exactly like what does not exist, so that a caller
+// cannot probe for hidden series by id.
+async fn find_series<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: Id,
+) -> Result<series::Model, TvShowError> {
     series::Entity::find_by_id(id)
+        .filter(visible_series(viewer))
         .one(db)
         .await?
         .ok_or(TvShowError::SeriesNotFound(id))
 }
 
-async fn find_season<C: ConnectionTrait>(db: &C, id: Id) -> Result<season::Model, TvShowError> {
+async fn find_season<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: Id,
+) -> Result<season::Model, TvShowError> {
     season::Entity::find_by_id(id)
+        .filter(in_visible_series(season::Column::SeriesId, viewer))
         .one(db)
         .await?
         .ok_or(TvShowError::SeasonNotFound(id))
 }
 
-/// One series with its genres and how many seasons and episodes it has.
-pub async fn get_series<C: ConnectionTrait>(db: &C, id: Id) -> Result<SeriesInfo, TvShowError> {
-    let series = find_series(db, id).await?;
+/// One series the viewer may see, with its genres and how many seasons and episodes it has.
+pub async fn get_series<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: Id,
+) -> Result<SeriesInfo, TvShowError> {
+    // The counts below are only reached for a visible series.
+    let series = find_series(db, viewer, id).await?;
     let genres = series_genre::Entity::find()
         .filter(series_genre::Column::SeriesId.eq(id))
         .order_by_asc(series_genre::Column::Genre)
@@ -346,13 +395,14 @@ pub async fn get_series<C: ConnectionTrait>(db: &C, id: Id) -> Result<SeriesInfo
     })
 }
 
-/// The seasons of a series by number, so the specials (season 0) come first.
+/// The seasons of a series the viewer may see, by number, so the specials (season 0) come first.
 pub async fn list_seasons<C: ConnectionTrait>(
     db: &C,
+    viewer: &Viewer,
     series_id: Id,
 ) -> Result<Vec<season::Model>, TvShowError> {
-    // Without this check a missing series would look like one without seasons.
-    find_series(db, series_id).await?;
+    // Without this check a missing or hidden series would look like one without seasons.
+    find_series(db, viewer, series_id).await?;
     let seasons = season::Entity::find()
         .filter(season::Column::SeriesId.eq(series_id))
         .order_by_asc(season::Column::SeasonNumber)
@@ -361,12 +411,13 @@ pub async fn list_seasons<C: ConnectionTrait>(
     Ok(seasons)
 }
 
-/// The episodes of a season by number.
+/// The episodes of a season of a series the viewer may see, by number.
 pub async fn list_episodes<C: ConnectionTrait>(
     db: &C,
+    viewer: &Viewer,
     season_id: Id,
 ) -> Result<Vec<episode::Model>, TvShowError> {
-    find_season(db, season_id).await?;
+    find_season(db, viewer, season_id).await?;
     // Episode numbers are not unique (two files can claim the same one); the id keeps the
     // order stable.
     let episodes = episode::Entity::find()
@@ -378,23 +429,27 @@ pub async fn list_episodes<C: ConnectionTrait>(
     Ok(episodes)
 }
 
-/// One episode.
+/// One episode of a series the viewer may see.
 pub async fn get_episode<C: ConnectionTrait>(
     db: &C,
+    viewer: &Viewer,
     id: Id,
 ) -> Result<episode::Model, TvShowError> {
     episode::Entity::find_by_id(id)
+        .filter(in_visible_series(episode::Column::SeriesId, viewer))
         .one(db)
         .await?
         .ok_or(TvShowError::EpisodeNotFound(id))
 }
 
-/// One page of episodes, newest additions first.
+/// One page of the episodes of series the viewer may see, newest additions first.
 pub async fn recently_added_episodes<C: ConnectionTrait>(
     db: &C,
+    viewer: &Viewer,
     page: PageParams,
 ) -> Result<Page<episode::Model>, TvShowError> {
-    let query = episode::Entity::find();
+    let query =
+        episode::Entity::find().filter(in_visible_series(episode::Column::SeriesId, viewer));
     let total = query.clone().count(db).await?;
     let items = query
         .order_by_desc(episode::Column::AddedAt)
@@ -415,26 +470,60 @@ pub async fn recently_added_episodes<C: ConnectionTrait>(
 pub(crate) mod tests {
     use super::*;
     use chrono::{DateTime, TimeZone};
-    use revenge_core::Module;
+    use revenge_core::{Capabilities, LibraryScope, Module};
     use revenge_db::{ConnectOptions, MigrationSet, connect, migrate};
     use sea_orm::sea_query::Expr;
+
+    /// The library `memory_db` creates first.
+    pub(crate) const SHOWS: Id = 1;
 
     pub(crate) async fn memory_db() -> sea_orm::DatabaseConnection {
         let db = connect(&ConnectOptions::new("sqlite::memory:"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let sets = [MigrationSet {
-            owner: "tvshow",
-            migrations: crate::TvShowModule.migrations(),
-        }];
+        // Series refer to the server's library table.
+        let sets = [
+            MigrationSet {
+                owner: revenge_migrations::server::OWNER,
+                migrations: revenge_migrations::server::migrations(),
+            },
+            MigrationSet {
+                owner: "tvshow",
+                migrations: crate::TvShowModule.migrations(),
+            },
+        ];
         migrate::up(&db.conn, &sets)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(add_library(&db.conn, "Shows").await, SHOWS);
         db.conn
     }
 
-    fn show(title: &str, year: Option<i32>, genres: &[&str]) -> NewSeries {
+    pub(crate) async fn add_library(db: &sea_orm::DatabaseConnection, name: &str) -> Id {
+        let result = db
+            .execute_unprepared(&format!(
+                "INSERT INTO library (module, name, created_at) \
+                 VALUES ('tvshow', '{name}', '2026-01-01T00:00:00+00:00')"
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        Id::try_from(result.last_insert_id()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    pub(crate) fn user(libraries: LibraryScope, max_rating_level: Option<i32>) -> Viewer {
+        Viewer {
+            user_id: 7,
+            is_admin: false,
+            libraries,
+            max_rating_level,
+            capabilities: Capabilities::default(),
+            can_write: true,
+        }
+    }
+
+    pub(crate) fn show(title: &str, year: Option<i32>, genres: &[&str]) -> NewSeries {
         NewSeries {
+            library_id: SHOWS,
             title: title.to_owned(),
             year,
             genres: genres.iter().map(|g| (*g).to_owned()).collect(),
@@ -497,12 +586,13 @@ pub(crate) mod tests {
         .unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// A list as the system viewer, who sees everything.
     async fn list(
         db: &sea_orm::DatabaseConnection,
         page: PageParams,
         filter: &SeriesFilter,
     ) -> Page<series::Model> {
-        list_series(db, page, filter)
+        list_series(db, &Viewer::system(), page, filter)
             .await
             .unwrap_or_else(|e| panic!("{e}"))
     }
@@ -701,7 +791,7 @@ pub(crate) mod tests {
         add_episode(&db, &one, 1, "The Target").await;
         add_episode(&db, &one, 2, "The Detail").await;
 
-        let info = get_series(&db, created.id)
+        let info = get_series(&db, &Viewer::system(), created.id)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(info.series.title, "The Wire");
@@ -714,7 +804,7 @@ pub(crate) mod tests {
         );
         assert_eq!((info.season_count, info.episode_count), (2, 3));
         assert!(matches!(
-            get_series(&db, created.id + 100).await,
+            get_series(&db, &Viewer::system(), created.id + 100).await,
             Err(TvShowError::SeriesNotFound(_))
         ));
     }
@@ -744,13 +834,13 @@ pub(crate) mod tests {
         add_episode(&db, &two, 1, "Ebb Tide").await;
         add_episode(&db, &specials, 1, "Behind the Scenes").await;
 
-        let seasons = list_seasons(&db, wire.id)
+        let seasons = list_seasons(&db, &Viewer::system(), wire.id)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let numbers: Vec<i32> = seasons.iter().map(|s| s.season_number).collect();
         assert_eq!(numbers, [0, 1, 2], "specials first");
 
-        let episodes = list_episodes(&db, seasons[1].id)
+        let episodes = list_episodes(&db, &Viewer::system(), seasons[1].id)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -763,7 +853,7 @@ pub(crate) mod tests {
                 .all(|e| e.series_id == wire.id && e.season_id == one.id)
         );
 
-        let episode = get_episode(&db, episodes[0].id)
+        let episode = get_episode(&db, &Viewer::system(), episodes[0].id)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(episode, episodes[0]);
@@ -771,7 +861,7 @@ pub(crate) mod tests {
         let other = insert_series(&db, show("Twin Peaks", Some(1990), &[]))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let empty = list_seasons(&db, other.id)
+        let empty = list_seasons(&db, &Viewer::system(), other.id)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(
@@ -784,15 +874,15 @@ pub(crate) mod tests {
     async fn missing_parents_and_episodes_are_not_found() {
         let db = memory_db().await;
         assert!(matches!(
-            list_seasons(&db, 42).await,
+            list_seasons(&db, &Viewer::system(), 42).await,
             Err(TvShowError::SeriesNotFound(42))
         ));
         assert!(matches!(
-            list_episodes(&db, 42).await,
+            list_episodes(&db, &Viewer::system(), 42).await,
             Err(TvShowError::SeasonNotFound(42))
         ));
         assert!(matches!(
-            get_episode(&db, 42).await,
+            get_episode(&db, &Viewer::system(), 42).await,
             Err(TvShowError::EpisodeNotFound(42))
         ));
         let season = insert_season(
@@ -843,7 +933,7 @@ pub(crate) mod tests {
             Err(TvShowError::SeasonNotInSeries { season_id, series_id })
                 if season_id == peaks_one.id && series_id == wire.id
         ));
-        let episodes = list_episodes(&db, peaks_one.id)
+        let episodes = list_episodes(&db, &Viewer::system(), peaks_one.id)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(episodes.is_empty(), "nothing was written");
@@ -926,7 +1016,7 @@ pub(crate) mod tests {
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-        let stored = get_episode(&db, double.id)
+        let stored = get_episode(&db, &Viewer::system(), double.id)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(stored.episode_number_end, Some(2));
@@ -963,6 +1053,7 @@ pub(crate) mod tests {
 
         let page = recently_added_episodes(
             &db,
+            &Viewer::system(),
             PageParams {
                 offset: 0,
                 limit: 3,
@@ -977,6 +1068,7 @@ pub(crate) mod tests {
         );
         let rest = recently_added_episodes(
             &db,
+            &Viewer::system(),
             PageParams {
                 offset: 3,
                 limit: 3,
@@ -985,5 +1077,206 @@ pub(crate) mod tests {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(episode_titles(&rest.items), ["The Detail"]);
+    }
+
+    /// A series with one season of two episodes.
+    async fn add_full_series(db: &sea_orm::DatabaseConnection, new: NewSeries) -> Episodes {
+        let series = insert_series(db, new)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let season = add_season(db, series.id, 1).await;
+        let first = add_episode(db, &season, 1, &format!("{} 1", series.title)).await;
+        add_episode(db, &season, 2, &format!("{} 2", series.title)).await;
+        Episodes {
+            series,
+            season,
+            first,
+        }
+    }
+
+    struct Episodes {
+        series: series::Model,
+        season: season::Model,
+        first: episode::Model,
+    }
+
+    /// Everything below the series reads as missing to `viewer`, exactly as for an unknown id.
+    async fn assert_hidden(db: &sea_orm::DatabaseConnection, viewer: &Viewer, hidden: &Episodes) {
+        let (series_id, season_id, episode_id) =
+            (hidden.series.id, hidden.season.id, hidden.first.id);
+        assert!(matches!(
+            get_series(db, viewer, series_id).await,
+            Err(TvShowError::SeriesNotFound(id)) if id == series_id
+        ));
+        assert!(matches!(
+            list_seasons(db, viewer, series_id).await,
+            Err(TvShowError::SeriesNotFound(id)) if id == series_id
+        ));
+        assert!(matches!(
+            list_episodes(db, viewer, season_id).await,
+            Err(TvShowError::SeasonNotFound(id)) if id == season_id
+        ));
+        assert!(matches!(
+            get_episode(db, viewer, episode_id).await,
+            Err(TvShowError::EpisodeNotFound(id)) if id == episode_id
+        ));
+    }
+
+    async fn assert_visible(db: &sea_orm::DatabaseConnection, viewer: &Viewer, shown: &Episodes) {
+        let info = get_series(db, viewer, shown.series.id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((info.season_count, info.episode_count), (1, 2));
+        let seasons = list_seasons(db, viewer, shown.series.id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(seasons, std::slice::from_ref(&shown.season));
+        let episodes = list_episodes(db, viewer, shown.season.id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(episodes.len(), 2);
+        let episode = get_episode(db, viewer, shown.first.id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(episode, shown.first);
+    }
+
+    async fn recent(db: &sea_orm::DatabaseConnection, viewer: &Viewer) -> Page<episode::Model> {
+        recently_added_episodes(db, viewer, PageParams::default())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    async fn list_as(db: &sea_orm::DatabaseConnection, viewer: &Viewer) -> Page<series::Model> {
+        list_series(db, viewer, PageParams::default(), &SeriesFilter::default())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[tokio::test]
+    async fn a_user_sees_only_granted_libraries_down_to_the_episodes() {
+        let db = memory_db().await;
+        let other = add_library(&db, "Other shows").await;
+        let mut shown = Vec::new();
+        let mut hidden = Vec::new();
+        // Interleaved titles, so that a filter applied after paging would leave pages short.
+        for (title, library) in [
+            ("Angel", other),
+            ("Bones", SHOWS),
+            ("Castle", other),
+            ("Dexter", SHOWS),
+        ] {
+            let full = add_full_series(
+                &db,
+                NewSeries {
+                    library_id: library,
+                    ..show(title, Some(2000), &["Drama"])
+                },
+            )
+            .await;
+            if library == SHOWS {
+                shown.push(full);
+            } else {
+                hidden.push(full);
+            }
+        }
+        let viewer = user(LibraryScope::Only(vec![SHOWS]), None);
+
+        let page = list_series(
+            &db,
+            &viewer,
+            PageParams {
+                offset: 0,
+                limit: 2,
+            },
+            &SeriesFilter {
+                genre: Some("Drama".to_owned()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(titles(&page), ["Bones", "Dexter"], "pages are never short");
+        assert_eq!(page.total, 2, "the total counts no hidden series");
+
+        for full in &shown {
+            assert_visible(&db, &viewer, full).await;
+        }
+        for full in &hidden {
+            assert_hidden(&db, &viewer, full).await;
+            assert_visible(&db, &Viewer::system(), full).await;
+        }
+
+        let page = recently_added_episodes(
+            &db,
+            &viewer,
+            PageParams {
+                offset: 0,
+                limit: 3,
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(page.total, 4, "two episodes of each visible series");
+        assert_eq!(page.items.len(), 3);
+        let visible_ids: Vec<Id> = shown.iter().map(|f| f.series.id).collect();
+        assert!(
+            page.items
+                .iter()
+                .all(|e| visible_ids.contains(&e.series_id))
+        );
+        assert_eq!(recent(&db, &Viewer::system()).await.total, 8);
+    }
+
+    #[tokio::test]
+    async fn a_parental_limit_hides_higher_rated_and_unrated_series() {
+        let db = memory_db().await;
+        let mut all = Vec::new();
+        for (title, rating) in [
+            ("Bluey", Some("TV-PG")),
+            ("The Sopranos", Some("TV-MA")),
+            ("Home Movies", Some(" ")),
+        ] {
+            let full = add_full_series(
+                &db,
+                NewSeries {
+                    content_rating: rating.map(str::to_owned),
+                    ..show(title, Some(2000), &[])
+                },
+            )
+            .await;
+            all.push(full);
+        }
+        let levels: Vec<Option<i32>> = all.iter().map(|f| f.series.rating_level).collect();
+        assert_eq!(levels, [Some(10), Some(17), None], "levels from ratings");
+
+        let kid = user(LibraryScope::All, Some(12));
+        let page = list_as(&db, &kid).await;
+        assert_eq!(titles(&page), ["Bluey"]);
+        assert_eq!(page.total, 1);
+        assert_visible(&db, &kid, &all[0]).await;
+        assert_hidden(&db, &kid, &all[1]).await;
+        assert_hidden(&db, &kid, &all[2]).await;
+        let page = recent(&db, &kid).await;
+        assert_eq!(page.total, 2);
+        assert!(page.items.iter().all(|e| e.series_id == all[0].series.id));
+
+        let grown_up = user(LibraryScope::Only(vec![SHOWS]), None);
+        assert_eq!(list_as(&db, &grown_up).await.total, 3);
+        assert_visible(&db, &grown_up, &all[2]).await;
+    }
+
+    #[tokio::test]
+    async fn an_empty_grant_list_sees_nothing() {
+        let db = memory_db().await;
+        let full = add_full_series(&db, show("The Wire", Some(2002), &[])).await;
+        let nobody = user(LibraryScope::Only(vec![]), None);
+        let page = list_as(&db, &nobody).await;
+        assert!(page.items.is_empty());
+        assert_eq!(page.total, 0);
+        let page = recent(&db, &nobody).await;
+        assert!(page.items.is_empty());
+        assert_eq!(page.total, 0);
+        assert_hidden(&db, &nobody, &full).await;
     }
 }

@@ -13,6 +13,7 @@ pub struct Migration;
 enum Movie {
     Table,
     Id,
+    LibraryId,
     Title,
     OriginalTitle,
     SortTitle,
@@ -21,11 +22,18 @@ enum Movie {
     Tagline,
     RuntimeMinutes,
     ContentRating,
+    RatingLevel,
     CommunityRating,
     TmdbId,
     ImdbId,
     AddedAt,
     UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Library {
+    Table,
+    Id,
 }
 
 #[derive(DeriveIden)]
@@ -43,6 +51,7 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Movie::Table)
                     .col(big_pk_auto(Movie::Id))
+                    .col(big_integer(Movie::LibraryId))
                     .col(text(Movie::Title))
                     .col(text_null(Movie::OriginalTitle))
                     .col(text(Movie::SortTitle))
@@ -51,11 +60,19 @@ impl MigrationTrait for Migration {
                     .col(text_null(Movie::Tagline))
                     .col(integer_null(Movie::RuntimeMinutes))
                     .col(string_null(Movie::ContentRating))
+                    .col(integer_null(Movie::RatingLevel))
                     .col(double_null(Movie::CommunityRating))
                     .col(string_null(Movie::TmdbId))
                     .col(string_null(Movie::ImdbId))
                     .col(timestamp_with_time_zone(Movie::AddedAt))
                     .col(timestamp_with_time_zone(Movie::UpdatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_movie_library")
+                            .from(Movie::Table, Movie::LibraryId)
+                            .to(Library::Table, Library::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -63,6 +80,7 @@ impl MigrationTrait for Migration {
             ("idx_movie_sort_title", Movie::SortTitle),
             ("idx_movie_year", Movie::Year),
             ("idx_movie_added_at", Movie::AddedAt),
+            ("idx_movie_library", Movie::LibraryId),
         ] {
             manager
                 .create_index(

@@ -3,11 +3,15 @@
 use sea_orm_migration::MigrationTrait;
 
 mod m20261125_000001_server_setting;
+mod m20261125_000002_library_and_users;
 
 /// The owner name under which these migrations are recorded.
 pub const OWNER: &str = "server";
 
 /// The server's migrations, oldest first.
 pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(m20261125_000001_server_setting::Migration)]
+    vec![
+        Box::new(m20261125_000001_server_setting::Migration),
+        Box::new(m20261125_000002_library_and_users::Migration),
+    ]
 }

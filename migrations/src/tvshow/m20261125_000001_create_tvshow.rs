@@ -13,6 +13,7 @@ pub struct Migration;
 enum TvshowSeries {
     Table,
     Id,
+    LibraryId,
     Title,
     OriginalTitle,
     SortTitle,
@@ -20,12 +21,19 @@ enum TvshowSeries {
     Overview,
     Status,
     ContentRating,
+    RatingLevel,
     CommunityRating,
     TmdbId,
     TvdbId,
     ImdbId,
     AddedAt,
     UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Library {
+    Table,
+    Id,
 }
 
 #[derive(DeriveIden)]
@@ -82,6 +90,7 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(TvshowSeries::Table)
                     .col(big_pk_auto(TvshowSeries::Id))
+                    .col(big_integer(TvshowSeries::LibraryId))
                     .col(text(TvshowSeries::Title))
                     .col(text_null(TvshowSeries::OriginalTitle))
                     .col(text(TvshowSeries::SortTitle))
@@ -89,12 +98,18 @@ impl MigrationTrait for Migration {
                     .col(text_null(TvshowSeries::Overview))
                     .col(string_null(TvshowSeries::Status))
                     .col(string_null(TvshowSeries::ContentRating))
+                    .col(integer_null(TvshowSeries::RatingLevel))
                     .col(double_null(TvshowSeries::CommunityRating))
                     .col(string_null(TvshowSeries::TmdbId))
                     .col(string_null(TvshowSeries::TvdbId))
                     .col(string_null(TvshowSeries::ImdbId))
                     .col(timestamp_with_time_zone(TvshowSeries::AddedAt))
                     .col(timestamp_with_time_zone(TvshowSeries::UpdatedAt))
+                    .foreign_key(&mut cascade_to(
+                        "fk_tvshow_series_library",
+                        (TvshowSeries::Table, TvshowSeries::LibraryId),
+                        (Library::Table, Library::Id),
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -104,6 +119,15 @@ impl MigrationTrait for Migration {
                     .name("idx_tvshow_series_sort_title")
                     .table(TvshowSeries::Table)
                     .col(TvshowSeries::SortTitle)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_tvshow_series_library")
+                    .table(TvshowSeries::Table)
+                    .col(TvshowSeries::LibraryId)
                     .to_owned(),
             )
             .await?;

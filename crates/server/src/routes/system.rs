@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use http::StatusCode;
-use revenge_core::Problem;
+use revenge_core::{Problem, Viewer};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,11 +12,17 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::app::ModuleStatus;
 
-pub fn router() -> OpenApiRouter<AppState> {
+/// Routes anyone may call: probes and what a sign-in screen needs.
+pub fn public_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(live))
         .routes(routes!(ready))
-        .routes(routes!(info))
+        .routes(routes!(public_info))
+}
+
+/// Routes for signed-in callers.
+pub fn protected_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(info))
 }
 
 /// The answer of a health probe.
@@ -66,10 +72,32 @@ pub struct SystemInfo {
     modules: Vec<ModuleStatus>,
 }
 
+/// What a client shows before sign-in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicSystemInfo {
+    /// The server's version.
+    version: &'static str,
+    /// This installation's id.
+    server_id: String,
+    /// Whether the first administrator still has to be created (`POST /api/v1/setup`).
+    setup_required: bool,
+}
+
+/// Version, id and whether setup is pending; no credentials needed.
+#[utoipa::path(get, path = "/api/v1/system/info/public", tag = "system",
+    responses((status = 200, description = "Public system information", body = PublicSystemInfo)))]
+async fn public_info(State(state): State<AppState>) -> Result<Json<PublicSystemInfo>, Problem> {
+    Ok(Json(PublicSystemInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        server_id: state.server_id.to_string(),
+        setup_required: state.auth.setup_required().await?,
+    }))
+}
+
 /// Version, database backend and the state of every module.
 #[utoipa::path(get, path = "/api/v1/system/info", tag = "system",
     responses((status = 200, description = "System information", body = SystemInfo)))]
-async fn info(State(state): State<AppState>) -> Json<SystemInfo> {
+async fn info(State(state): State<AppState>, _viewer: Viewer) -> Json<SystemInfo> {
     Json(SystemInfo {
         version: env!("CARGO_PKG_VERSION"),
         server_id: state.server_id.to_string(),

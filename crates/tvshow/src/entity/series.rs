@@ -8,6 +8,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// The library the series belongs to; access is granted per library, and its seasons and
+    /// episodes are visible exactly when it is.
+    pub library_id: i64,
     pub title: String,
     pub original_title: Option<String>,
     pub sort_title: String,
@@ -17,6 +20,9 @@ pub struct Model {
     /// Production status as the metadata source words it (`Continuing`, `Ended`, …).
     pub status: Option<String>,
     pub content_rating: Option<String>,
+    /// `content_rating` as an age (see `revenge_core::rating`), so that parental limits are a
+    /// plain comparison in SQL; `None` when unrated or unknown.
+    pub rating_level: Option<i32>,
     pub community_rating: Option<f64>,
     pub tmdb_id: Option<String>,
     pub tvdb_id: Option<String>,
