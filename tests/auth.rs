@@ -160,6 +160,9 @@ async fn every_route_but_the_public_ones_needs_credentials() {
         }
     }
     assert!(checked > 25, "checked {checked} operations");
+    // The document itself is for signed-in callers too.
+    let doc = server.call(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(doc.status, 401);
     server.stop().await;
 }
 

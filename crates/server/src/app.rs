@@ -83,12 +83,21 @@ pub fn module_statuses(config: &Config) -> Vec<ModuleStatus> {
 /// (health, public system info, setup, sign-in, the OpenAPI document); adult modules are behind
 /// `require_adult`.
 pub fn router(state: AppState, config: &Config) -> Result<Router, ServerError> {
+    router_with(state, config, modules::compiled())
+}
+
+/// [`router`] over a given set of modules (tests compose modules of their own).
+fn router_with(
+    state: AppState,
+    config: &Config,
+    compiled: Vec<Box<dyn Module>>,
+) -> Result<Router, ServerError> {
     let ctx = ModuleContext {
         db: state.db.conn.clone(),
         events: state.events.clone(),
     };
     let auth = state.auth.clone();
-    let enabled: Vec<Box<dyn Module>> = modules::compiled()
+    let enabled: Vec<Box<dyn Module>> = compiled
         .into_iter()
         .filter(|m| config.module_enabled(m.id()))
         .collect();
@@ -124,8 +133,10 @@ pub fn router(state: AppState, config: &Config) -> Result<Router, ServerError> {
         .to_json()
         .map_err(|e| ServerError::OpenApi(e.to_string()))?;
 
+    let docs = routes::openapi::router(openapi_json)
+        .route_layer(from_fn_with_state(state.auth.clone(), require_auth));
     let router = router
-        .merge(routes::openapi::router(openapi_json))
+        .merge(docs)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     Ok(with_middleware(router))
@@ -179,4 +190,102 @@ async fn method_not_allowed(method: http::Method, uri: http::Uri) -> Problem {
         "method_not_allowed",
         format!("{method} is not allowed on {}", uri.path()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use http::Request;
+    use revenge_auth::users::NewUser;
+    use revenge_auth::{AuthService, AuthSettings, ClientInfo};
+    use revenge_db::{ConnectOptions, connect, migrate};
+    use tower::ServiceExt;
+
+    /// A stand-in adult module: one route that must never be seen without the capability.
+    struct FakeAdult;
+
+    impl Module for FakeAdult {
+        fn id(&self) -> &'static str {
+            "qar"
+        }
+        fn name(&self) -> &'static str {
+            "Adult"
+        }
+        fn migrations(&self) -> Vec<Box<dyn revenge_migrations::MigrationTrait>> {
+            Vec::new()
+        }
+        fn router(&self) -> OpenApiRouter<ModuleContext> {
+            OpenApiRouter::new().route("/things", get(|| async { "secret things" }))
+        }
+        fn adult(&self) -> bool {
+            true
+        }
+    }
+
+    async fn status(router: &Router, token: Option<&str>) -> StatusCode {
+        let mut request = Request::get("/api/v1/qar/things");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let response = router
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        response.status()
+    }
+
+    #[tokio::test]
+    async fn the_adult_section_is_a_404_without_the_capability() {
+        let db = connect(&ConnectOptions::new("sqlite::memory:")).await.unwrap();
+        migrate::up(&db.conn, &modules::migration_sets()).await.unwrap();
+        let settings = AuthSettings {
+            hash: revenge_auth::password::HashParams {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+            ..AuthSettings::default()
+        };
+        let events = EventBus::new();
+        let auth = AuthService::new(db.conn.clone(), settings, events.clone())
+            .await
+            .unwrap();
+        let mut config = Config::default();
+        config
+            .modules
+            .insert("qar".to_owned(), revenge_config::ModuleToggle { enabled: true });
+        let state = AppState {
+            db: db.clone(),
+            auth: auth.clone(),
+            events,
+            modules: Arc::new(Vec::new()),
+            server_id: "test".into(),
+        };
+        let router = router_with(state, &config, vec![Box::new(FakeAdult)]).unwrap();
+
+        let mut plain = NewUser::basic("plain", "plain-password");
+        plain.admin = true;
+        auth.create_user(&plain).await.unwrap();
+        let mut allowed = NewUser::basic("allowed", "allowed-password");
+        allowed.capabilities.adult = true;
+        auth.create_user(&allowed).await.unwrap();
+        let client = ClientInfo::default();
+        let plain = auth.login("plain", "plain-password", &client).await.unwrap();
+        let allowed = auth
+            .login("allowed", "allowed-password", &client)
+            .await
+            .unwrap();
+
+        assert_eq!(status(&router, None).await, StatusCode::NOT_FOUND);
+        assert_eq!(status(&router, Some("rvs_forged")).await, StatusCode::NOT_FOUND);
+        assert_eq!(
+            status(&router, Some(&plain.token)).await,
+            StatusCode::NOT_FOUND,
+            "even an administrator without the capability"
+        );
+        assert_eq!(status(&router, Some(&allowed.token)).await, StatusCode::OK);
+    }
 }
