@@ -161,7 +161,9 @@ async fn every_route_but_the_public_ones_needs_credentials() {
     }
     assert!(checked > 25, "checked {checked} operations");
     // The document itself is for signed-in callers too.
-    let doc = server.call(Method::GET, "/api/openapi.json", None, None).await;
+    let doc = server
+        .call(Method::GET, "/api/openapi.json", None, None)
+        .await;
     assert_eq!(doc.status, 401);
     server.stop().await;
 }
@@ -414,7 +416,7 @@ async fn repeated_failures_are_throttled_recorded_and_announced() {
     let mut failed = 0;
     let mut succeeded = 0;
     while let Ok(event) = events.try_recv() {
-        match event.as_ref() {
+        match &event.event {
             Event::LoginFailed { username, .. } if username == "erin" => failed += 1,
             Event::LoginSucceeded { username, .. } if username == "erin" => succeeded += 1,
             _ => {}

@@ -331,7 +331,7 @@ impl AuthService {
             username: username.to_owned(),
             address: client.address.clone(),
             user_agent: client.user_agent.clone(),
-            reason,
+            reason: reason.to_owned(),
         });
     }
 

@@ -13,7 +13,7 @@ pub mod sort;
 
 pub use access::{Capabilities, LibraryScope, Viewer};
 pub use error::{ErrorCode, Problem, ProblemDocument};
-pub use events::{Event, EventBus};
+pub use events::{Envelope, Event, EventBus, ItemRef};
 pub use id::Id;
 pub use module::{KNOWN_MODULES, Module, ModuleContext, ModuleInfo};
 pub use pagination::{Page, PageParams, SortOrder};

@@ -239,8 +239,12 @@ mod tests {
 
     #[tokio::test]
     async fn the_adult_section_is_a_404_without_the_capability() {
-        let db = connect(&ConnectOptions::new("sqlite::memory:")).await.unwrap();
-        migrate::up(&db.conn, &modules::migration_sets()).await.unwrap();
+        let db = connect(&ConnectOptions::new("sqlite::memory:"))
+            .await
+            .unwrap();
+        migrate::up(&db.conn, &modules::migration_sets())
+            .await
+            .unwrap();
         let settings = AuthSettings {
             hash: revenge_auth::password::HashParams {
                 memory_kib: 1024,
@@ -254,9 +258,10 @@ mod tests {
             .await
             .unwrap();
         let mut config = Config::default();
-        config
-            .modules
-            .insert("qar".to_owned(), revenge_config::ModuleToggle { enabled: true });
+        config.modules.insert(
+            "qar".to_owned(),
+            revenge_config::ModuleToggle { enabled: true },
+        );
         let state = AppState {
             db: db.clone(),
             auth: auth.clone(),
@@ -273,14 +278,20 @@ mod tests {
         allowed.capabilities.adult = true;
         auth.create_user(&allowed).await.unwrap();
         let client = ClientInfo::default();
-        let plain = auth.login("plain", "plain-password", &client).await.unwrap();
+        let plain = auth
+            .login("plain", "plain-password", &client)
+            .await
+            .unwrap();
         let allowed = auth
             .login("allowed", "allowed-password", &client)
             .await
             .unwrap();
 
         assert_eq!(status(&router, None).await, StatusCode::NOT_FOUND);
-        assert_eq!(status(&router, Some("rvs_forged")).await, StatusCode::NOT_FOUND);
+        assert_eq!(
+            status(&router, Some("rvs_forged")).await,
+            StatusCode::NOT_FOUND
+        );
         assert_eq!(
             status(&router, Some(&plain.token)).await,
             StatusCode::NOT_FOUND,
