@@ -139,7 +139,8 @@ async fn openapi_document_describes_exactly_the_mounted_routes() {
     }
     // Every documented GET route without path parameters really answers (none is a 404).
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        if path.contains('{') || item.get("get").is_none() {
+        // The event stream never ends; it has its own test.
+        if path.contains('{') || item.get("get").is_none() || path == "/api/v1/events" {
             continue;
         }
         let reply = server.get(path).await;

@@ -133,6 +133,92 @@ pub fn validate(config: &Config, build: &Build<'_>) -> Result<(), ConfigError> {
             message: message.to_owned(),
         });
     }
+    let jobs = &config.jobs;
+    let job_checks = [
+        (
+            jobs.lease_secs == 0,
+            "jobs.lease_secs",
+            "must be at least 1",
+        ),
+        (
+            jobs.heartbeat_secs == 0 || jobs.heartbeat_secs >= jobs.lease_secs,
+            "jobs.heartbeat_secs",
+            "must be at least 1 and below jobs.lease_secs",
+        ),
+        (
+            jobs.poll_interval_ms == 0,
+            "jobs.poll_interval_ms",
+            "must be at least 1",
+        ),
+        (
+            jobs.retry_base_secs == 0,
+            "jobs.retry_base_secs",
+            "must be at least 1",
+        ),
+        (
+            jobs.history_days == 0,
+            "jobs.history_days",
+            "must be at least 1",
+        ),
+        (
+            config.hooks.timeout_secs == 0,
+            "hooks.timeout_secs",
+            "must be at least 1",
+        ),
+    ];
+    if let Some((_, key, message)) = job_checks.into_iter().find(|(bad, _, _)| *bad) {
+        return Err(ConfigError::Value {
+            key: key.to_owned(),
+            message: message.to_owned(),
+        });
+    }
+    for (queue, workers) in &jobs.concurrency {
+        if *workers == 0 || *workers > 256 {
+            return Err(ConfigError::Value {
+                key: format!("jobs.concurrency.{queue}"),
+                message: "must be 1 to 256".to_owned(),
+            });
+        }
+    }
+    for (name, command) in config.hooks.commands() {
+        if command.first().is_none_or(|program| program.is_empty()) {
+            return Err(ConfigError::Value {
+                key: format!("hooks.{name}"),
+                message: "must be a list: [command, args…]".to_owned(),
+            });
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for (index, webhook) in config.webhooks.iter().enumerate() {
+        let key = |field: &str| format!("webhooks[{index}].{field}");
+        let fail = |field: &str, message: &str| ConfigError::Value {
+            key: key(field),
+            message: message.to_owned(),
+        };
+        if webhook.name.trim().is_empty() || !names.insert(webhook.name.clone()) {
+            return Err(fail("name", "must be non-empty and unique"));
+        }
+        if !(webhook.url.starts_with("http://") || webhook.url.starts_with("https://")) {
+            return Err(fail("url", "must be an http:// or https:// URL"));
+        }
+        if webhook.secret.is_empty() {
+            return Err(fail("secret", "must not be empty: it signs every delivery"));
+        }
+        if webhook.events.is_empty() {
+            return Err(fail("events", "name at least one event type, or \"*\""));
+        }
+        for event in &webhook.events {
+            if event != "*" && !revenge_core::events::EVENT_TYPES.contains(&event.as_str()) {
+                return Err(fail(
+                    "events",
+                    &format!(
+                        "unknown event type `{event}`; known: {}",
+                        revenge_core::events::EVENT_TYPES.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
     if config.database.max_connections == 0 {
         return Err(ConfigError::Value {
             key: "database.max_connections".to_owned(),

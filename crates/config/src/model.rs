@@ -19,6 +19,12 @@ pub struct Config {
     pub log: LogConfig,
     /// Sign-in and sessions.
     pub auth: AuthConfig,
+    /// The background job queue.
+    pub jobs: JobsConfig,
+    /// HTTP callbacks on events.
+    pub webhooks: Vec<WebhookConfig>,
+    /// Commands run on events.
+    pub hooks: HooksConfig,
     /// Run-time switches for compiled-in modules, by module id.
     pub modules: BTreeMap<String, ModuleToggle>,
 }
@@ -146,6 +152,105 @@ impl Default for Argon2Config {
             iterations: 2,
             parallelism: 1,
         }
+    }
+}
+
+/// `jobs:` — the background job queue.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Workers per queue: `default` (scans, clean-ups), `webhooks` (deliveries).
+    pub concurrency: BTreeMap<String, usize>,
+    /// A running job belongs to its worker this long without a heartbeat (seconds); after
+    /// that another worker runs it again.
+    pub lease_secs: u64,
+    /// How often a running job's lease is renewed and cancellation checked (seconds).
+    pub heartbeat_secs: u64,
+    /// How often idle workers look for jobs queued by other instances (milliseconds).
+    pub poll_interval_ms: u64,
+    /// First retry delay (seconds); each further retry waits twice as long.
+    pub retry_base_secs: u64,
+    /// Longest retry delay (seconds).
+    pub retry_max_secs: u64,
+    /// Finished jobs are kept this many days, then purged daily.
+    pub history_days: u64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: BTreeMap::from([("default".to_owned(), 2), ("webhooks".to_owned(), 4)]),
+            lease_secs: 60,
+            heartbeat_secs: 10,
+            poll_interval_ms: 1000,
+            retry_base_secs: 10,
+            retry_max_secs: 3600,
+            history_days: 14,
+        }
+    }
+}
+
+/// One entry of `webhooks:`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// A unique name (shown in the API, which lists config webhooks read-only).
+    pub name: String,
+    /// Where to POST.
+    pub url: String,
+    /// Event types to send (`item.added`, …), or `*` for all.
+    pub events: Vec<String>,
+    /// Key of the `X-Revenge-Signature` HMAC.
+    pub secret: String,
+    /// Extra request headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// `hooks:` — commands run with the event JSON on stdin.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HooksConfig {
+    /// A hook still running after this many seconds is killed.
+    pub timeout_secs: u64,
+    /// After a library scan completes.
+    pub post_scan: Option<Vec<String>>,
+    /// When an item is added.
+    pub item_added: Option<Vec<String>>,
+    /// When an item is removed.
+    pub item_removed: Option<Vec<String>>,
+    /// After a successful sign-in.
+    pub user_login: Option<Vec<String>>,
+    /// Before a transcode starts; a non-zero exit refuses the transcode.
+    pub pre_transcode: Option<Vec<String>>,
+}
+
+impl Default for HooksConfig {
+    fn default() -> Self {
+        Self {
+            timeout_secs: 30,
+            post_scan: None,
+            item_added: None,
+            item_removed: None,
+            user_login: None,
+            pre_transcode: None,
+        }
+    }
+}
+
+impl HooksConfig {
+    /// The configured hooks by name.
+    pub fn commands(&self) -> BTreeMap<String, Vec<String>> {
+        [
+            ("post_scan", &self.post_scan),
+            ("item_added", &self.item_added),
+            ("item_removed", &self.item_removed),
+            ("user_login", &self.user_login),
+            ("pre_transcode", &self.pre_transcode),
+        ]
+        .into_iter()
+        .filter_map(|(name, command)| command.clone().map(|c| (name.to_owned(), c)))
+        .collect()
     }
 }
 

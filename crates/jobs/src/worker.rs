@@ -55,6 +55,11 @@ impl JobContext {
         self.job.attempts
     }
 
+    /// Whether this is the last attempt the job gets.
+    pub fn is_last_attempt(&self) -> bool {
+        self.job.attempts >= self.job.max_attempts
+    }
+
     /// The job's kind.
     pub fn kind(&self) -> &str {
         &self.job.kind

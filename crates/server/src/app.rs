@@ -13,7 +13,10 @@ use revenge_auth::middleware::{require_adult, require_auth};
 use revenge_config::Config;
 use revenge_core::{EventBus, KNOWN_MODULES, Module, ModuleContext, Problem};
 use revenge_db::Database;
+use revenge_hooks::HookRunner;
+use revenge_jobs::JobQueue;
 use revenge_library::LibraryState;
+use revenge_webhooks::Webhooks;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -46,6 +49,12 @@ pub struct AppState {
     pub auth: AuthService,
     /// The in-process event bus.
     pub events: EventBus,
+    /// The background job queue.
+    pub jobs: JobQueue,
+    /// Webhooks.
+    pub webhooks: Webhooks,
+    /// Script hooks (the transcoder asks `pre_transcode`).
+    pub hooks: HookRunner,
     /// Every known module and its state.
     pub modules: Arc<Vec<ModuleStatus>>,
     /// This installation's id.
@@ -109,7 +118,10 @@ fn router_with(
     let mut protected = OpenApiRouter::new()
         .merge(routes::system::protected_router().with_state(state.clone()))
         .merge(revenge_auth::api::protected_router().with_state(auth.clone()))
-        .merge(revenge_library::router().with_state(library_state));
+        .merge(revenge_library::router().with_state(library_state))
+        .merge(revenge_jobs::router().with_state(state.jobs.clone()))
+        .merge(revenge_webhooks::router().with_state(state.webhooks.clone()))
+        .merge(routes::events::router().with_state(state.clone()));
     let mut adult: Option<OpenApiRouter> = None;
     for module in &enabled {
         let prefix = format!("/api/v1/{}", module.id());
@@ -262,9 +274,17 @@ mod tests {
             "qar".to_owned(),
             revenge_config::ModuleToggle { enabled: true },
         );
+        let jobs = JobQueue::new(
+            db.conn.clone(),
+            revenge_jobs::QueueSettings::default(),
+            events.clone(),
+        );
         let state = AppState {
             db: db.clone(),
             auth: auth.clone(),
+            webhooks: Webhooks::new(db.conn.clone(), jobs.clone(), 1),
+            hooks: HookRunner::new(Default::default(), std::time::Duration::from_secs(1)).unwrap(),
+            jobs,
             events,
             modules: Arc::new(Vec::new()),
             server_id: "test".into(),

@@ -34,6 +34,12 @@ pub enum ServerError {
     /// Sign-in could not be set up, or a user command failed.
     #[error(transparent)]
     Auth(revenge_auth::AuthError),
+    /// The hooks configuration was rejected.
+    #[error(transparent)]
+    Hooks(#[from] revenge_hooks::HookError),
+    /// The webhooks configuration was rejected, or their store failed.
+    #[error(transparent)]
+    Webhooks(#[from] revenge_webhooks::WebhookError),
     /// Reading the password from the terminal or stdin failed.
     #[error("cannot read the password: {0}")]
     Password(String),

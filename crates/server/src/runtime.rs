@@ -10,6 +10,9 @@ use revenge_auth::{AuthService, AuthSettings};
 use revenge_config::Config;
 use revenge_core::EventBus;
 use revenge_db::{ConnectOptions, Database, migrate, settings};
+use revenge_hooks::HookRunner;
+use revenge_jobs::{JobContext, JobQueue, Periodic, QueueSettings, WorkerPool, Workers};
+use revenge_webhooks::{DELIVER_JOB, WebhookSpec, Webhooks};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -22,6 +25,10 @@ use crate::{ServerError, build_info, modules};
 pub struct RunningServer {
     setup_token: Option<String>,
     events: EventBus,
+    jobs: JobQueue,
+    hooks: HookRunner,
+    workers: Option<WorkerPool>,
+    listeners: Vec<JoinHandle<()>>,
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), ServerError>>,
@@ -45,6 +52,16 @@ impl RunningServer {
         &self.events
     }
 
+    /// The job queue.
+    pub fn jobs(&self) -> &JobQueue {
+        &self.jobs
+    }
+
+    /// The script hooks.
+    pub fn hooks(&self) -> &HookRunner {
+        &self.hooks
+    }
+
     /// `http://host:port`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
@@ -57,6 +74,19 @@ impl RunningServer {
             let _ = stop.send(());
         }
         self.finish().await
+    }
+
+    /// Stops at once, as a crash would: nothing is drained, running jobs keep their leases
+    /// (another worker runs them again once those run out). For crash-recovery tests.
+    pub async fn kill(mut self) {
+        self.task.abort();
+        if let Some(workers) = self.workers.take() {
+            workers.shutdown(Duration::ZERO).await;
+        }
+        for listener in self.listeners.drain(..) {
+            listener.abort();
+        }
+        let _ = self.db.close().await;
     }
 
     /// Serves until `signal` resolves, then stops as [`RunningServer::stop`] does.
@@ -72,24 +102,94 @@ impl RunningServer {
                 self.stop().await
             }
             Some(result) => {
+                self.stop_background().await;
                 self.db.close().await?;
                 flatten(result)
             }
         }
     }
 
-    async fn finish(self) -> Result<(), ServerError> {
-        let result = match tokio::time::timeout(self.grace, self.task).await {
+    async fn finish(mut self) -> Result<(), ServerError> {
+        let result = match tokio::time::timeout(self.grace, &mut self.task).await {
             Ok(result) => flatten(result),
             Err(_) => {
                 tracing::warn!(grace = ?self.grace, "requests still running after the grace period; closing");
                 Ok(())
             }
         };
+        self.stop_background().await;
         self.db.close().await?;
         result
     }
+
+    /// Stops job workers (running jobs get the grace period) and event listeners.
+    async fn stop_background(&mut self) {
+        if let Some(workers) = self.workers.take() {
+            workers.shutdown(self.grace).await;
+        }
+        for listener in self.listeners.drain(..) {
+            listener.abort();
+        }
+    }
 }
+
+/// Tries per webhook delivery: with the default backoff (10 s doubling, at most an hour) the
+/// last one comes about nine hours after the first.
+const WEBHOOK_ATTEMPTS: i32 = 12;
+
+/// The queue's timing from the `jobs:` section.
+pub fn queue_settings(config: &Config) -> QueueSettings {
+    let jobs = &config.jobs;
+    QueueSettings {
+        lease: Duration::from_secs(jobs.lease_secs),
+        heartbeat: Duration::from_secs(jobs.heartbeat_secs),
+        poll_interval: Duration::from_millis(jobs.poll_interval_ms),
+        retry_base: Duration::from_secs(jobs.retry_base_secs),
+        retry_max: Duration::from_secs(jobs.retry_max_secs),
+    }
+}
+
+/// The worker pools of this process, with every job kind the server knows.
+fn start_workers(config: &Config, jobs: &JobQueue, webhooks: &Webhooks) -> WorkerPool {
+    let history = Duration::from_secs(config.jobs.history_days.saturating_mul(86_400));
+    let deliver = {
+        let webhooks = webhooks.clone();
+        move |ctx: JobContext| {
+            let webhooks = webhooks.clone();
+            async move { webhooks.deliver(ctx).await }
+        }
+    };
+    let purge = {
+        let jobs = jobs.clone();
+        move |_ctx: JobContext| {
+            let jobs = jobs.clone();
+            async move {
+                let purged = jobs
+                    .purge_finished(history)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(purged, "purged finished jobs");
+                Ok(())
+            }
+        }
+    };
+    let mut workers = Workers::new(jobs.clone())
+        .handler(DELIVER_JOB, deliver)
+        .handler(PURGE_JOB, purge)
+        .periodic(Periodic {
+            kind: PURGE_JOB.to_owned(),
+            queue: "default".to_owned(),
+            every: Duration::from_secs(86_400),
+            payload: serde_json::json!({}),
+        });
+    for (queue, concurrency) in &config.jobs.concurrency {
+        workers = workers.pool(queue, *concurrency);
+    }
+    workers.start()
+}
+
+/// The job kind that deletes old finished jobs.
+const PURGE_JOB: &str = "jobs.purge";
 
 fn flatten(
     result: Result<Result<(), ServerError>, tokio::task::JoinError>,
@@ -128,10 +228,42 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         );
     }
 
+    let jobs = JobQueue::new(db.conn.clone(), queue_settings(&config), events.clone());
+    let webhooks = Webhooks::new(db.conn.clone(), jobs.clone(), WEBHOOK_ATTEMPTS);
+    let specs: Vec<WebhookSpec> = config
+        .webhooks
+        .iter()
+        .map(|w| WebhookSpec {
+            name: w.name.clone(),
+            url: w.url.clone(),
+            events: w.events.clone(),
+            secret: w.secret.clone(),
+            headers: w.headers.clone(),
+        })
+        .collect();
+    revenge_webhooks::sync_config(&db.conn, &specs).await?;
+    let hooks = HookRunner::new(
+        config.hooks.commands(),
+        Duration::from_secs(config.hooks.timeout_secs),
+    )?;
+    // Listeners subscribe before anything can publish, so no event is missed.
+    let listeners = vec![webhooks.listen(&events), hooks.listen(&events)];
+    let workers = start_workers(&config, &jobs, &webhooks);
+    let requeued = webhooks.requeue_pending().await?;
+    if requeued > 0 {
+        tracing::info!(
+            requeued,
+            "webhook deliveries pending from before are queued again"
+        );
+    }
+
     let state = AppState {
         db: db.clone(),
         auth,
         events: events.clone(),
+        jobs: jobs.clone(),
+        webhooks,
+        hooks: hooks.clone(),
         modules: Arc::new(app::module_statuses(&config)),
         server_id: server_id.into(),
     };
@@ -175,6 +307,10 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     Ok(RunningServer {
         setup_token,
         events,
+        jobs,
+        hooks,
+        workers: Some(workers),
+        listeners,
         addr: local_addr,
         stop: Some(stop_tx),
         task,
