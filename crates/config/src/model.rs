@@ -172,8 +172,10 @@ pub struct JobsConfig {
     pub retry_base_secs: u64,
     /// Longest retry delay (seconds).
     pub retry_max_secs: u64,
-    /// Finished jobs are kept this many days, then purged daily.
+    /// Finished jobs are kept this many days.
     pub history_days: u64,
+    /// How often finished jobs older than that are purged (seconds).
+    pub purge_interval_secs: u64,
 }
 
 impl Default for JobsConfig {
@@ -186,6 +188,7 @@ impl Default for JobsConfig {
             retry_base_secs: 10,
             retry_max_secs: 3600,
             history_days: 14,
+            purge_interval_secs: 86_400,
         }
     }
 }

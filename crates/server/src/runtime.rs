@@ -179,7 +179,7 @@ fn start_workers(config: &Config, jobs: &JobQueue, webhooks: &Webhooks) -> Worke
         .periodic(Periodic {
             kind: PURGE_JOB.to_owned(),
             queue: "default".to_owned(),
-            every: Duration::from_secs(86_400),
+            every: Duration::from_secs(config.jobs.purge_interval_secs),
             payload: serde_json::json!({}),
         });
     for (queue, concurrency) in &config.jobs.concurrency {
