@@ -22,6 +22,11 @@ fn all_tables() -> Vec<&'static str> {
         "user_session",
         "api_key",
         "login_attempt",
+        "job",
+        "webhook",
+        "webhook_delivery",
+        "library_folder",
+        "media_file",
     ];
     if cfg!(feature = "movie") {
         tables.extend(["movie", "movie_genre"]);

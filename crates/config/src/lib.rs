@@ -12,7 +12,7 @@ mod redact;
 pub use error::ConfigError;
 pub use load::{Build, CONFIG_ENV, ENV_PREFIX, load, validate};
 pub use model::{
-    Argon2Config, AuthConfig, Config, DatabaseConfig, HooksConfig, JobsConfig, LogConfig,
-    LogFormat, ModuleToggle, ServerConfig, WebhookConfig,
+    Argon2Config, AuthConfig, Config, DatabaseConfig, HooksConfig, JobsConfig, LibraryConfig,
+    LogConfig, LogFormat, ModuleToggle, ScanConfig, ServerConfig, WebhookConfig,
 };
 pub use redact::redacted_yaml;

@@ -188,6 +188,35 @@ pub fn validate(config: &Config, build: &Build<'_>) -> Result<(), ConfigError> {
             });
         }
     }
+    let mut libraries = std::collections::BTreeSet::new();
+    for (index, library) in config.libraries.iter().enumerate() {
+        let fail = |field: &str, message: String| ConfigError::Value {
+            key: format!("libraries[{index}].{field}"),
+            message,
+        };
+        if library.name.trim().is_empty()
+            || !libraries.insert((library.module.clone(), library.name.clone()))
+        {
+            return Err(fail(
+                "name",
+                "must be non-empty and unique per module".to_owned(),
+            ));
+        }
+        if !build.modules.contains(&library.module.as_str())
+            || !config.module_enabled(&library.module)
+        {
+            return Err(fail(
+                "module",
+                format!("`{}` is not a compiled-in, enabled module", library.module),
+            ));
+        }
+        if let Some(folder) = library.folders.iter().find(|f| !f.starts_with('/')) {
+            return Err(fail(
+                "folders",
+                format!("`{folder}` is not an absolute path"),
+            ));
+        }
+    }
     let mut names = std::collections::BTreeSet::new();
     for (index, webhook) in config.webhooks.iter().enumerate() {
         let key = |field: &str| format!("webhooks[{index}].{field}");

@@ -25,6 +25,10 @@ pub struct Config {
     pub webhooks: Vec<WebhookConfig>,
     /// Commands run on events.
     pub hooks: HooksConfig,
+    /// Libraries to create or update at start-up.
+    pub libraries: Vec<LibraryConfig>,
+    /// Scanning.
+    pub scan: ScanConfig,
     /// Run-time switches for compiled-in modules, by module id.
     pub modules: BTreeMap<String, ModuleToggle>,
 }
@@ -208,6 +212,37 @@ pub struct WebhookConfig {
     /// Extra request headers.
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+}
+
+/// One entry of `libraries:`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LibraryConfig {
+    /// Its name; with the module, what identifies it across restarts.
+    pub name: String,
+    /// The module whose media it holds (`movie`, `tvshow`, …).
+    pub module: String,
+    /// Absolute paths of its folders.
+    pub folders: Vec<String>,
+}
+
+/// `scan:` — how libraries are scanned.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScanConfig {
+    /// Every library is rescanned this often (seconds); 0 turns periodic rescans off.
+    pub interval_secs: u64,
+    /// ffprobe, for containers the in-process reader does not handle; found on PATH when unset.
+    pub ffprobe: Option<String>,
+}
+
+impl Default for ScanConfig {
+    fn default() -> Self {
+        Self {
+            interval_secs: 6 * 3600,
+            ffprobe: None,
+        }
+    }
 }
 
 /// `hooks:` — commands run with the event JSON on stdin.

@@ -29,6 +29,11 @@ pub trait Module: Send + Sync + 'static {
     /// The module's HTTP API, mounted at `/api/v1/<id>` while the module is enabled.
     fn router(&self) -> OpenApiRouter<ModuleContext>;
 
+    /// How the module takes in scanned files; `None` for modules without files of their own.
+    fn importer(&self) -> Option<std::sync::Arc<dyn crate::Importer>> {
+        None
+    }
+
     /// Whether this is the adult section: then every request from a caller without the adult
     /// capability (or without credentials) answers 404, so its existence is not revealed.
     fn adult(&self) -> bool {

@@ -15,6 +15,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use revenge_jobs::{JobQueue, NewJob};
+
 use crate::{LibraryError, entity, repo};
 
 /// What the library routes need.
@@ -24,13 +26,16 @@ pub struct LibraryState {
     pub db: DatabaseConnection,
     /// Ids of the modules that are compiled in and enabled: a library holds one of them.
     pub modules: Arc<Vec<&'static str>>,
+    /// Where scans are queued.
+    pub jobs: JobQueue,
 }
 
 /// The routes, mounted at the root (paths are absolute).
 pub fn router() -> OpenApiRouter<LibraryState> {
     OpenApiRouter::new()
         .routes(routes!(list_libraries, create_library))
-        .routes(routes!(get_library, delete_library))
+        .routes(routes!(get_library, update_library, delete_library))
+        .routes(routes!(scan_library))
 }
 
 /// A library.
@@ -39,18 +44,53 @@ pub struct LibraryDto {
     id: Id,
     module: String,
     name: String,
+    /// Its folders (shown to those who manage libraries only).
+    folders: Vec<String>,
     created_at: DateTime<Utc>,
 }
 
-impl From<entity::Model> for LibraryDto {
-    fn from(m: entity::Model) -> Self {
-        Self {
+impl LibraryDto {
+    async fn load(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        m: entity::Model,
+    ) -> Result<Self, LibraryError> {
+        // Where media lives on the server's disks is for people who manage libraries.
+        let folders = if viewer.capabilities.manage_libraries {
+            repo::folders(db, m.id)
+                .await?
+                .into_iter()
+                .map(|f| f.path)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Self {
             id: m.id,
             module: m.module,
             name: m.name,
+            folders,
             created_at: m.created_at,
-        }
+        })
     }
+}
+
+/// `PATCH /api/v1/libraries/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LibraryPatch {
+    name: Option<String>,
+    /// Replaces the folders (absolute paths).
+    folders: Option<Vec<String>>,
+}
+
+/// A queued scan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScanQueued {
+    /// The scan's job (follow it at `/api/v1/jobs/{job_id}`).
+    job_id: Id,
+    /// False when a scan of this library was already queued or running.
+    created: bool,
 }
 
 /// `POST /api/v1/libraries`.
@@ -60,6 +100,9 @@ pub struct NewLibrary {
     /// The module whose media it holds (`movie`, `tvshow`, …).
     module: String,
     name: String,
+    /// Absolute paths of its folders.
+    #[serde(default)]
+    folders: Vec<String>,
 }
 
 fn require_manage(viewer: &Viewer) -> Result<(), LibraryError> {
@@ -77,8 +120,11 @@ async fn list_libraries(
     State(state): State<LibraryState>,
     viewer: Viewer,
 ) -> Result<Json<Vec<LibraryDto>>, Problem> {
-    let libraries = repo::list(&state.db, &viewer).await?;
-    Ok(Json(libraries.into_iter().map(LibraryDto::from).collect()))
+    let mut out = Vec::new();
+    for library in repo::list(&state.db, &viewer).await? {
+        out.push(LibraryDto::load(&state.db, &viewer, library).await?);
+    }
+    Ok(Json(out))
 }
 
 /// Creates a library.
@@ -106,7 +152,13 @@ async fn create_library(
         .into());
     }
     let library = repo::create(&state.db, &body.module, &body.name).await?;
-    Ok((StatusCode::CREATED, Json(library.into())))
+    if let Err(e) = repo::set_folders(&state.db, library.id, &body.folders).await {
+        // Creating and filling are two steps; undo the first so a bad folder leaves nothing.
+        repo::delete(&state.db, library.id).await?;
+        return Err(e.into());
+    }
+    let dto = LibraryDto::load(&state.db, &viewer, library).await?;
+    Ok((StatusCode::CREATED, Json(dto)))
 }
 
 /// One library the caller may see.
@@ -121,7 +173,61 @@ async fn get_library(
     viewer: Viewer,
     ApiPath(id): ApiPath<Id>,
 ) -> Result<Json<LibraryDto>, Problem> {
-    Ok(Json(repo::get(&state.db, &viewer, id).await?.into()))
+    let library = repo::get(&state.db, &viewer, id).await?;
+    Ok(Json(LibraryDto::load(&state.db, &viewer, library).await?))
+}
+
+/// Renames a library or replaces its folders.
+#[utoipa::path(patch, path = "/api/v1/libraries/{id}", tag = "libraries", request_body = LibraryPatch,
+    params(("id" = Id, Path, description = "The library's id")),
+    responses(
+        (status = 200, description = "The library", body = LibraryDto),
+        (status = 400, description = "Invalid field", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
+    ))]
+async fn update_library(
+    State(state): State<LibraryState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<Id>,
+    ApiJson(patch): ApiJson<LibraryPatch>,
+) -> Result<Json<LibraryDto>, Problem> {
+    require_manage(&viewer)?;
+    let mut library = repo::get(&state.db, &viewer, id).await?;
+    if let Some(name) = &patch.name {
+        library = repo::rename(&state.db, id, name).await?;
+    }
+    if let Some(folders) = &patch.folders {
+        repo::set_folders(&state.db, id, folders).await?;
+    }
+    Ok(Json(LibraryDto::load(&state.db, &viewer, library).await?))
+}
+
+/// Queues a scan of the library (at most one per library is queued or running).
+#[utoipa::path(post, path = "/api/v1/libraries/{id}/scan", tag = "libraries",
+    params(("id" = Id, Path, description = "The library's id")),
+    responses((status = 202, description = "The scan job", body = ScanQueued)))]
+async fn scan_library(
+    State(state): State<LibraryState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<Id>,
+) -> Result<(StatusCode, Json<ScanQueued>), Problem> {
+    require_manage(&viewer)?;
+    repo::get(&state.db, &viewer, id).await?;
+    let queued = state
+        .jobs
+        .enqueue(
+            NewJob::new(crate::SCAN_JOB, serde_json::json!({ "library_id": id }))
+                .unique(crate::scan_key(id))
+                .attempts(1),
+        )
+        .await
+        .map_err(Problem::from)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ScanQueued {
+            job_id: queued.id,
+            created: queued.created,
+        }),
+    ))
 }
 
 /// Deletes a library with everything in it.

@@ -3,6 +3,7 @@
 mod api;
 pub mod entity;
 mod error;
+pub mod import;
 pub mod repo;
 
 use revenge_core::{Module, ModuleContext};
@@ -30,5 +31,9 @@ impl Module for MovieModule {
 
     fn router(&self) -> OpenApiRouter<ModuleContext> {
         api::router()
+    }
+
+    fn importer(&self) -> Option<std::sync::Arc<dyn revenge_core::Importer>> {
+        Some(std::sync::Arc::new(import::MovieImporter))
     }
 }

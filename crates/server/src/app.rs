@@ -113,6 +113,7 @@ fn router_with(
     let library_state = LibraryState {
         db: state.db.conn.clone(),
         modules: Arc::new(enabled.iter().map(|m| m.id()).collect()),
+        jobs: state.jobs.clone(),
     };
 
     let mut protected = OpenApiRouter::new()

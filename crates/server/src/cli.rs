@@ -27,7 +27,23 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server until SIGINT/SIGTERM.
-    Serve,
+    Serve {
+        /// Serve a folder: `MODULE:/path` (e.g. `movie:/srv/films`), repeatable. The library
+        /// (named after the folder) is created or reused and scanned.
+        #[arg(long = "library", value_name = "MODULE:PATH")]
+        libraries: Vec<String>,
+    },
+    /// Scan one library (by id or name), or every library, and print a summary.
+    Scan {
+        /// The library's id or name; every library when absent.
+        library: Option<String>,
+    },
+    /// Print what file names name, as JSON lines (paths as arguments, or one per line on
+    /// stdin). Needs no database and no config.
+    ParseName {
+        /// Paths to parse.
+        paths: Vec<std::path::PathBuf>,
+    },
     /// Inspect the configuration.
     Config {
         /// What to do with it.
@@ -136,14 +152,27 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command line; returns what it prints on success.
 pub async fn run(cli: Cli) -> Result<String, ServerError> {
+    let command = cli.command.unwrap_or(Command::Serve {
+        libraries: Vec::new(),
+    });
+    if let Command::ParseName { paths } = &command {
+        return parse_names(paths);
+    }
     let build = build_info();
-    let config = revenge_config::load(cli.config.as_deref(), &build.as_build())?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
+    let mut config = revenge_config::load(cli.config.as_deref(), &build.as_build())?;
+    match command {
+        Command::ParseName { .. } => Ok(String::new()),
+        Command::Serve { libraries } => {
+            let scan_now = add_quick_libraries(&mut config, &libraries)?;
+            revenge_config::validate(&config, &build.as_build())?;
             telemetry::init(&config.log)?;
-            let server = runtime::start(config).await?;
+            let server = runtime::start_with(config, runtime::StartOptions { scan_now }).await?;
             server.run_until(runtime::shutdown_signal()).await?;
             Ok(String::new())
+        }
+        Command::Scan { library } => {
+            telemetry::init(&config.log)?;
+            scan_command(&config, library.as_deref()).await
         }
         Command::Config {
             action: ConfigAction::Check,
@@ -160,6 +189,143 @@ pub async fn run(cli: Cli) -> Result<String, ServerError> {
             create_user(&config, &name, &password, admin).await
         }
     }
+}
+
+/// `--library movie:/srv/films` → a library "films" of the movie module with that folder.
+fn add_quick_libraries(
+    config: &mut Config,
+    specs: &[String],
+) -> Result<Vec<(String, String)>, ServerError> {
+    let mut scan_now = Vec::new();
+    for spec in specs {
+        let invalid = |message: &str| {
+            ServerError::Config(revenge_config::ConfigError::Value {
+                key: "--library".to_owned(),
+                message: format!("`{spec}`: {message}"),
+            })
+        };
+        let (module, path) = spec
+            .split_once(':')
+            .ok_or_else(|| invalid("expected MODULE:PATH, e.g. movie:/srv/films"))?;
+        let absolute = std::path::absolute(path).map_err(|e| invalid(&e.to_string()))?;
+        let folder = absolute.display().to_string();
+        let name = absolute
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| folder.clone());
+        if !config
+            .libraries
+            .iter()
+            .any(|l| l.module == module && l.name == name)
+        {
+            config.libraries.push(revenge_config::LibraryConfig {
+                name: name.clone(),
+                module: module.to_owned(),
+                folders: vec![folder],
+            });
+        }
+        scan_now.push((module.to_owned(), name));
+    }
+    Ok(scan_now)
+}
+
+/// `revenge parse-name`: one JSON object per path.
+pub fn parse_names(paths: &[std::path::PathBuf]) -> Result<String, ServerError> {
+    use std::io::BufRead;
+    let mut lines: Vec<std::path::PathBuf> = paths.to_vec();
+    if lines.is_empty() {
+        for line in std::io::stdin().lock().lines() {
+            let line = line.map_err(|e| ServerError::Password(e.to_string()))?;
+            if !line.trim().is_empty() {
+                lines.push(line.into());
+            }
+        }
+    }
+    let mut out = String::new();
+    for path in lines {
+        let parsed = revenge_naming::parse_path(&path);
+        let mut json = serde_json::to_value(&parsed).unwrap_or_default();
+        if let Some(object) = json.as_object_mut() {
+            object.insert(
+                "path".to_owned(),
+                serde_json::Value::String(path.to_string_lossy().into_owned()),
+            );
+        }
+        out.push_str(&json.to_string());
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// `revenge scan`: scans in this process with a progress bar, then prints a summary.
+async fn scan_command(config: &Config, library: Option<&str>) -> Result<String, ServerError> {
+    let db = runtime::open_database(config).await?;
+    migrate::up(&db.conn, &modules::migration_sets()).await?;
+    let events = revenge_core::EventBus::new();
+    let scanner = runtime::scanner(config, &db, &events);
+    let ids = revenge_library::repo::all_ids(&db.conn)
+        .await
+        .map_err(|e| ServerError::Library(e.to_string()))?;
+    let mut targets = Vec::new();
+    for id in ids {
+        let Ok(found) =
+            revenge_library::repo::get(&db.conn, &revenge_core::Viewer::system(), id).await
+        else {
+            continue;
+        };
+        let wanted = library.is_none_or(|l| l == found.name || l == found.id.to_string());
+        if wanted {
+            targets.push(found);
+        }
+    }
+    if targets.is_empty() {
+        return Err(ServerError::Library(format!(
+            "no library {}",
+            library.unwrap_or("exists")
+        )));
+    }
+    let mut out = String::new();
+    for target in targets {
+        let bar = indicatif::ProgressBar::new_spinner().with_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {msg} {pos}/{len} files ({per_sec}, ETA {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.set_message(target.name.clone());
+        let (sender, mut receiver) =
+            tokio::sync::watch::channel(revenge_scanner::ScanProgress::default());
+        let watcher = {
+            let bar = bar.clone();
+            tokio::spawn(async move {
+                while receiver.changed().await.is_ok() {
+                    let progress = receiver.borrow_and_update().clone();
+                    if let Some(total) = progress.total {
+                        bar.set_length(total);
+                    }
+                    bar.set_position(progress.done);
+                }
+            })
+        };
+        let result = scanner.scan(target.id, &sender).await;
+        drop(sender);
+        let _ = watcher.await;
+        bar.finish_and_clear();
+        let report = result?;
+        out.push_str(&format!(
+            "{}: {} files, {} added, {} updated, {} moved, {} removed, {} unchanged, {} errors\n",
+            target.name,
+            report.seen,
+            report.added,
+            report.updated,
+            report.moved,
+            report.removed,
+            report.unchanged,
+            report.errors
+        ));
+    }
+    db.close().await?;
+    Ok(out)
 }
 
 fn read_password() -> Result<String, ServerError> {

@@ -40,6 +40,12 @@ pub enum ServerError {
     /// The webhooks configuration was rejected, or their store failed.
     #[error(transparent)]
     Webhooks(#[from] revenge_webhooks::WebhookError),
+    /// The config's libraries could not be set up.
+    #[error("libraries: {0}")]
+    Library(String),
+    /// A scan from the command line failed.
+    #[error(transparent)]
+    Scan(#[from] revenge_scanner::ScanError),
     /// Reading the password from the terminal or stdin failed.
     #[error("cannot read the password: {0}")]
     Password(String),

@@ -11,7 +11,7 @@ mod telemetry;
 
 pub use app::AppState;
 pub use error::ServerError;
-pub use runtime::{RunningServer, start};
+pub use runtime::{RunningServer, StartOptions, start, start_with};
 
 /// This build's compiled-in modules and backends, as the config loader checks them.
 pub fn build_info() -> BuildInfo {

@@ -11,7 +11,11 @@ use revenge_config::Config;
 use revenge_core::EventBus;
 use revenge_db::{ConnectOptions, Database, migrate, settings};
 use revenge_hooks::HookRunner;
-use revenge_jobs::{JobContext, JobQueue, Periodic, QueueSettings, WorkerPool, Workers};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use revenge_jobs::{JobContext, JobQueue, NewJob, Periodic, QueueSettings, WorkerPool, Workers};
+use revenge_scanner::Scanner;
 use revenge_webhooks::{DELIVER_JOB, WebhookSpec, Webhooks};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -149,8 +153,90 @@ pub fn queue_settings(config: &Config) -> QueueSettings {
     }
 }
 
+/// The job kind that queues a scan of every library (periodic rescans).
+const RESCAN_ALL_JOB: &str = "library.rescan_all";
+
+/// A library from the config (or `--library`), and whether to scan it now.
+struct Configured {
+    id: revenge_core::Id,
+    scan_on_start: bool,
+}
+
+/// The scanner over every compiled-in, enabled module that has files.
+pub fn scanner(config: &Config, db: &Database, events: &EventBus) -> Scanner {
+    let importers: HashMap<String, Arc<dyn revenge_core::Importer>> = modules::compiled()
+        .into_iter()
+        .filter(|m| config.module_enabled(m.id()))
+        .filter_map(|m| m.importer().map(|i| (m.id().to_owned(), i)))
+        .collect();
+    let ffprobe = config
+        .scan
+        .ffprobe
+        .clone()
+        .map(PathBuf::from)
+        .or_else(|| find_on_path("ffprobe"));
+    Scanner::new(db.conn.clone(), events.clone(), importers, ffprobe)
+}
+
+fn find_on_path(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+/// Creates or updates the config's libraries; new ones, and those named in `scan_now`
+/// (`--library`), are scanned at once.
+async fn sync_libraries(
+    config: &Config,
+    db: &Database,
+    scan_now: &[(String, String)],
+) -> Result<Vec<Configured>, ServerError> {
+    let specs: Vec<revenge_library::LibrarySpec> = config
+        .libraries
+        .iter()
+        .map(|l| revenge_library::LibrarySpec {
+            name: l.name.clone(),
+            module: l.module.clone(),
+            folders: l.folders.clone(),
+        })
+        .collect();
+    let synced = revenge_library::repo::sync_config(&db.conn, &specs)
+        .await
+        .map_err(|e| ServerError::Library(e.to_string()))?;
+    Ok(synced
+        .into_iter()
+        .map(|(library, created)| Configured {
+            id: library.id,
+            scan_on_start: created
+                || scan_now
+                    .iter()
+                    .any(|(module, name)| *module == library.module && *name == library.name),
+        })
+        .collect())
+}
+
+async fn queue_scan(jobs: &JobQueue, library_id: revenge_core::Id) {
+    let job = NewJob::new(
+        revenge_library::SCAN_JOB,
+        serde_json::json!({ "library_id": library_id }),
+    )
+    .unique(revenge_library::scan_key(library_id))
+    .attempts(1);
+    if let Err(e) = jobs.enqueue(job).await {
+        tracing::warn!(library = library_id, error = %e, "cannot queue a scan");
+    }
+}
+
 /// The worker pools of this process, with every job kind the server knows.
-fn start_workers(config: &Config, jobs: &JobQueue, webhooks: &Webhooks) -> WorkerPool {
+fn start_workers(
+    config: &Config,
+    db: &revenge_db::DatabaseConnection,
+    jobs: &JobQueue,
+    webhooks: &Webhooks,
+    scanner: &Scanner,
+) -> WorkerPool {
     let history = Duration::from_secs(config.jobs.history_days.saturating_mul(86_400));
     let deliver = {
         let webhooks = webhooks.clone();
@@ -173,15 +259,48 @@ fn start_workers(config: &Config, jobs: &JobQueue, webhooks: &Webhooks) -> Worke
             }
         }
     };
+    let scan = {
+        let scanner = scanner.clone();
+        move |ctx: JobContext| {
+            let scanner = scanner.clone();
+            async move { scanner.run_job(ctx).await }
+        }
+    };
+    let rescan_all = {
+        let jobs = jobs.clone();
+        let db = db.clone();
+        move |_ctx: JobContext| {
+            let (jobs, db) = (jobs.clone(), db.clone());
+            async move {
+                let ids = revenge_library::repo::all_ids(&db)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                for id in ids {
+                    queue_scan(&jobs, id).await;
+                }
+                Ok(())
+            }
+        }
+    };
     let mut workers = Workers::new(jobs.clone())
         .handler(DELIVER_JOB, deliver)
         .handler(PURGE_JOB, purge)
+        .handler(revenge_library::SCAN_JOB, scan)
+        .handler(RESCAN_ALL_JOB, rescan_all)
         .periodic(Periodic {
             kind: PURGE_JOB.to_owned(),
             queue: "default".to_owned(),
             every: Duration::from_secs(config.jobs.purge_interval_secs),
             payload: serde_json::json!({}),
         });
+    if config.scan.interval_secs > 0 {
+        workers = workers.periodic(Periodic {
+            kind: RESCAN_ALL_JOB.to_owned(),
+            queue: "default".to_owned(),
+            every: Duration::from_secs(config.scan.interval_secs),
+            payload: serde_json::json!({}),
+        });
+    }
     for (queue, concurrency) in &config.jobs.concurrency {
         workers = workers.pool(queue, *concurrency);
     }
@@ -197,8 +316,23 @@ fn flatten(
     result.unwrap_or_else(|join| Err(ServerError::Serve(std::io::Error::other(join.to_string()))))
 }
 
+/// What `start` does beyond the config.
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    /// Libraries (module, name) to scan right after start (`serve --library`).
+    pub scan_now: Vec<(String, String)>,
+}
+
 /// Validates the config, opens and migrates the database, binds and starts serving.
 pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
+    start_with(config, StartOptions::default()).await
+}
+
+/// [`start`] with options.
+pub async fn start_with(
+    config: Config,
+    options: StartOptions,
+) -> Result<RunningServer, ServerError> {
     let build = build_info();
     revenge_config::validate(&config, &build.as_build())?;
 
@@ -248,7 +382,12 @@ pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
     )?;
     // Listeners subscribe before anything can publish, so no event is missed.
     let listeners = vec![webhooks.listen(&events), hooks.listen(&events)];
-    let workers = start_workers(&config, &jobs, &webhooks);
+    let scanner = scanner(&config, &db, &events);
+    let configured = sync_libraries(&config, &db, &options.scan_now).await?;
+    let workers = start_workers(&config, &db.conn, &jobs, &webhooks, &scanner);
+    for library in configured.iter().filter(|l| l.scan_on_start) {
+        queue_scan(&jobs, library.id).await;
+    }
     let requeued = webhooks.requeue_pending().await?;
     if requeued > 0 {
         tracing::info!(

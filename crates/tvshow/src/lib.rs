@@ -4,6 +4,7 @@
 mod api;
 pub mod entity;
 mod error;
+pub mod import;
 pub mod repo;
 
 use revenge_core::{Module, ModuleContext};
@@ -31,5 +32,9 @@ impl Module for TvShowModule {
 
     fn router(&self) -> OpenApiRouter<ModuleContext> {
         api::router()
+    }
+
+    fn importer(&self) -> Option<std::sync::Arc<dyn revenge_core::Importer>> {
+        Some(std::sync::Arc::new(import::TvShowImporter))
     }
 }

@@ -5,6 +5,7 @@ use sea_orm_migration::MigrationTrait;
 mod m20261125_000001_server_setting;
 mod m20261125_000002_library_and_users;
 mod m20261125_000003_jobs_and_webhooks;
+mod m20261125_000004_library_folders_and_files;
 
 /// The owner name under which these migrations are recorded.
 pub const OWNER: &str = "server";
@@ -15,5 +16,6 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261125_000001_server_setting::Migration),
         Box::new(m20261125_000002_library_and_users::Migration),
         Box::new(m20261125_000003_jobs_and_webhooks::Migration),
+        Box::new(m20261125_000004_library_folders_and_files::Migration),
     ]
 }

@@ -1,0 +1,65 @@
+//! How a content module takes in the media files the scanner finds: the scanner decides what
+//! is new, changed, moved or gone; the module decides what each file *is* (a movie, an
+//! episode of which series) and keeps its own tables.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+use sea_orm::DatabaseConnection;
+
+use crate::{Id, ItemRef};
+
+/// A boxed future, so the trait stays object-safe.
+pub type ImportFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, String>> + Send + 'a>>;
+
+/// A file to take in.
+#[derive(Debug, Clone)]
+pub struct FileToImport {
+    /// The library it was found in.
+    pub library_id: Id,
+    /// Its absolute path.
+    pub path: PathBuf,
+    /// Its path below the library folder (lossy where not UTF-8), what names are parsed from.
+    pub rel_path: String,
+    /// The item the file belonged to before (a changed file), if any.
+    pub item_id: Option<Id>,
+}
+
+/// What a file was taken in as.
+#[derive(Debug, Clone)]
+pub enum Imported {
+    /// An item (new or existing); `created` when it did not exist before.
+    Item {
+        /// The item, for events.
+        item: ItemRef,
+        /// Whether the item was made for this file.
+        created: bool,
+    },
+    /// Not an item of its own (a sample, a trailer, an unparseable name): recorded, not shown.
+    Skipped {
+        /// Why, for the log.
+        reason: String,
+    },
+}
+
+/// A module's side of scanning.
+pub trait Importer: Send + Sync + 'static {
+    /// File extensions (lower case, without the dot) this module takes.
+    fn extensions(&self) -> &'static [&'static str];
+
+    /// Takes a new or changed file in, creating or finding its item.
+    fn import<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        file: &'a FileToImport,
+    ) -> ImportFuture<'a, Imported>;
+
+    /// The last file of an item is gone: removes the item (and whatever becomes empty above
+    /// it, such as a season), returning it for the `item.removed` event.
+    fn remove<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        item_id: Id,
+    ) -> ImportFuture<'a, Option<ItemRef>>;
+}

@@ -1,0 +1,136 @@
+//! How the movie module takes in scanned files: the name (and folder) says which film; files
+//! of one film (versions, parts) share its item.
+
+use std::path::Path;
+
+use revenge_core::sort::sort_title;
+use revenge_core::{FileToImport, Id, ImportFuture, Imported, Importer, ItemRef};
+use revenge_naming::{Kind, parse_movie};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::entity::movie;
+use crate::repo::{NewMovie, insert_movie};
+
+/// Video containers a film may come in.
+pub const VIDEO_EXTENSIONS: &[&str] = &[
+    "mkv", "mp4", "m4v", "mov", "avi", "webm", "ts", "m2ts", "mts", "wmv", "mpg", "mpeg", "vob",
+    "flv", "ogv", "3gp",
+];
+
+/// The movie module's importer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MovieImporter;
+
+fn item_ref(movie: &movie::Model) -> ItemRef {
+    ItemRef {
+        module: "movie".to_owned(),
+        item_id: movie.id,
+        library_id: movie.library_id,
+        title: movie.title.clone(),
+        rating_level: movie.rating_level,
+    }
+}
+
+impl MovieImporter {
+    async fn import_file(
+        &self,
+        db: &DatabaseConnection,
+        file: &FileToImport,
+    ) -> Result<Imported, String> {
+        let parsed = parse_movie(Path::new(&file.rel_path));
+        if parsed.kind == Kind::Extra || parsed.sample {
+            return Ok(Imported::Skipped {
+                reason: format!("{} is an extra", file.rel_path),
+            });
+        }
+        // A changed file stays with its film.
+        let known = match file.item_id {
+            Some(id) => movie::Entity::find_by_id(id)
+                .one(db)
+                .await
+                .map_err(|e| e.to_string())?,
+            None => None,
+        };
+        if let Some(existing) = known {
+            return Ok(Imported::Item {
+                item: item_ref(&existing),
+                created: false,
+            });
+        }
+        let title = parsed
+            .title
+            .clone()
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| {
+                Path::new(&file.rel_path)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+            })
+            .unwrap_or_else(|| file.rel_path.clone());
+        let year = parsed.year;
+        // Another version or part of a film already known: same sort title and year.
+        let mut query = movie::Entity::find()
+            .filter(movie::Column::LibraryId.eq(file.library_id))
+            .filter(movie::Column::SortTitle.eq(sort_title(&title)));
+        query = match year {
+            Some(year) => query.filter(movie::Column::Year.eq(year)),
+            None => query.filter(movie::Column::Year.is_null()),
+        };
+        if let Some(existing) = query.one(db).await.map_err(|e| e.to_string())? {
+            return Ok(Imported::Item {
+                item: item_ref(&existing),
+                created: false,
+            });
+        }
+        let created = insert_movie(
+            db,
+            NewMovie {
+                library_id: file.library_id,
+                title,
+                year,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        Ok(Imported::Item {
+            item: item_ref(&created),
+            created: true,
+        })
+    }
+}
+
+impl Importer for MovieImporter {
+    fn extensions(&self) -> &'static [&'static str] {
+        VIDEO_EXTENSIONS
+    }
+
+    fn import<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        file: &'a FileToImport,
+    ) -> ImportFuture<'a, Imported> {
+        Box::pin(self.import_file(db, file))
+    }
+
+    fn remove<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        item_id: Id,
+    ) -> ImportFuture<'a, Option<ItemRef>> {
+        Box::pin(async move {
+            let Some(existing) = movie::Entity::find_by_id(item_id)
+                .one(db)
+                .await
+                .map_err(|e| e.to_string())?
+            else {
+                return Ok(None);
+            };
+            movie::Entity::delete_by_id(item_id)
+                .exec(db)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Some(item_ref(&existing)))
+        })
+    }
+}

@@ -1,0 +1,14 @@
+//! The library scanner: walks a library's folders in parallel, compares what it finds with the
+//! `media_file` records (an unchanged file costs one stat and no write), hands new and changed
+//! files to the library's module, keeps the items of moved or renamed files, removes what is
+//! gone — and refuses to remove anything when a folder is unreachable or suddenly empty.
+
+pub mod entity;
+mod error;
+mod fingerprint;
+mod scan;
+mod walk;
+
+pub use error::ScanError;
+pub use scan::{ScanProgress, ScanReport, Scanner};
+pub use walk::{FoundFile, WalkIssue, walk};

@@ -1,0 +1,195 @@
+//! The parallel directory walk: hidden files, NAS metadata folders and `.revengeignore`
+//! patterns are skipped; symlinks are followed, with loops detected and reported.
+
+use std::collections::HashSet;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+/// Folders that are never media: Synology thumbnails, recycle bins, macOS metadata.
+const SKIPPED_DIRS: &[&str] = &["@eaDir", "#recycle", "#snapshot", "lost+found", ".Trashes"];
+/// Longest file name most file systems allow; longer names are reported, not imported.
+const MAX_NAME_BYTES: usize = 255;
+
+/// A media file found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundFile {
+    /// Its absolute path.
+    pub path: PathBuf,
+    /// Its path below the folder, as raw bytes.
+    pub rel_bytes: Vec<u8>,
+    /// The same for people (lossy where not UTF-8).
+    pub rel_display: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its modification time, nanoseconds since the epoch.
+    pub mtime_ns: i64,
+    /// Its inode.
+    pub inode: u64,
+    /// Its device.
+    pub device: u64,
+}
+
+/// Something the walk could not handle, reported rather than fatal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkIssue {
+    /// Where (may be empty when the walker does not know).
+    pub path: String,
+    /// What happened.
+    pub message: String,
+}
+
+/// Walks `root`, returning the files whose extension (lower case) is in `extensions`.
+pub fn walk(root: &Path, extensions: &HashSet<String>) -> (Vec<FoundFile>, Vec<WalkIssue>) {
+    let files = Mutex::new(Vec::new());
+    let issues = Mutex::new(Vec::new());
+    let walker = WalkBuilder::new(root)
+        .hidden(true)
+        .follow_links(true)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .ignore(false)
+        .parents(false)
+        .add_custom_ignore_filename(".revengeignore")
+        .filter_entry(|entry| {
+            let name = entry.file_name().to_string_lossy();
+            !SKIPPED_DIRS
+                .iter()
+                .any(|skip| name.eq_ignore_ascii_case(skip))
+        })
+        .build_parallel();
+    walker.run(|| {
+        let files = &files;
+        let issues = &issues;
+        Box::new(move |entry| {
+            match entry {
+                Ok(entry) => {
+                    if entry.file_type().is_some_and(|t| t.is_file()) {
+                        match inspect(root, entry.path(), extensions) {
+                            Ok(Some(found)) => {
+                                if let Ok(mut files) = files.lock() {
+                                    files.push(found);
+                                }
+                            }
+                            Ok(None) => {}
+                            Err(issue) => {
+                                if let Ok(mut issues) = issues.lock() {
+                                    issues.push(issue);
+                                }
+                            }
+                        }
+                    }
+                }
+                // Unreadable folders, symlink loops, files vanishing mid-walk.
+                Err(error) => {
+                    if let Ok(mut issues) = issues.lock() {
+                        issues.push(WalkIssue {
+                            path: String::new(),
+                            message: error.to_string(),
+                        });
+                    }
+                }
+            }
+            WalkState::Continue
+        })
+    });
+    let mut files = files.into_inner().unwrap_or_default();
+    // Parallel walks return in any order; sorting makes scans (and their logs) repeatable.
+    files.sort_by(|a, b| a.rel_bytes.cmp(&b.rel_bytes));
+    (files, issues.into_inner().unwrap_or_default())
+}
+
+fn inspect(
+    root: &Path,
+    path: &Path,
+    extensions: &HashSet<String>,
+) -> Result<Option<FoundFile>, WalkIssue> {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !extensions.contains(&extension) {
+        return Ok(None);
+    }
+    let issue = |message: String| WalkIssue {
+        path: path.to_string_lossy().into_owned(),
+        message,
+    };
+    if path
+        .file_name()
+        .is_some_and(|name| name.as_bytes().len() > MAX_NAME_BYTES)
+    {
+        return Err(issue(format!(
+            "file name longer than {MAX_NAME_BYTES} bytes"
+        )));
+    }
+    // Following the link: a symlinked file is imported as what it points to.
+    let meta = std::fs::metadata(path).map_err(|e| issue(e.to_string()))?;
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mtime_ns = meta
+        .mtime()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(meta.mtime_nsec());
+    Ok(Some(FoundFile {
+        path: path.to_path_buf(),
+        rel_bytes: rel.as_os_str().as_bytes().to_vec(),
+        rel_display: rel.to_string_lossy().into_owned(),
+        size: meta.len(),
+        mtime_ns,
+        inode: meta.ino(),
+        device: meta.dev(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exts() -> HashSet<String> {
+        ["mkv", "mp4"].into_iter().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn skips_hidden_ignored_and_foreign_files_and_survives_loops() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for path in [
+            "Heat (1995)/Heat (1995).mkv",
+            "Alien (1979)/Alien.MP4",
+            "Alien (1979)/notes.txt",
+            ".hidden/Secret.mkv",
+            "@eaDir/thumb.mkv",
+            "skip-me/Skipped.mkv",
+        ] {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, b"x").unwrap();
+        }
+        std::fs::write(root.join(".revengeignore"), "skip-me/\n").unwrap();
+        std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
+        let bad_name = std::ffi::OsStr::from_bytes(b"Caf\xe9.mkv");
+        std::fs::write(root.join(bad_name), b"x").unwrap();
+
+        let (files, issues) = walk(root, &exts());
+        let names: Vec<&str> = files.iter().map(|f| f.rel_display.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Alien (1979)/Alien.MP4",
+                "Caf\u{fffd}.mkv",
+                "Heat (1995)/Heat (1995).mkv"
+            ]
+        );
+        assert_eq!(files[1].rel_bytes, b"Caf\xe9.mkv", "raw bytes are kept");
+        assert!(
+            issues
+                .iter()
+                .any(|i| i.message.to_lowercase().contains("loop")),
+            "the symlink loop is reported: {issues:?}"
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! The scanner against a real folder and database, with a stand-in module: incremental
+//! rescans, moves keeping their items, removals, and refusing to wipe an unmounted library.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails by panicking, helpers included"
+)]
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use revenge_core::{EventBus, FileToImport, Id, ImportFuture, Imported, Importer, ItemRef};
+use revenge_db::{ConnectOptions, MigrationSet, connect, migrate};
+use revenge_scanner::{ScanError, ScanProgress, ScanReport, Scanner};
+use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
+
+/// Records what the scanner asks of a module.
+#[derive(Default)]
+struct Recorder {
+    next: AtomicI64,
+    imports: AtomicUsize,
+    removed: Mutex<Vec<Id>>,
+}
+
+struct Fake(Arc<Recorder>);
+
+impl Importer for Fake {
+    fn extensions(&self) -> &'static [&'static str] {
+        &["mkv", "mp4"]
+    }
+
+    fn import<'a>(
+        &'a self,
+        _db: &'a DatabaseConnection,
+        file: &'a FileToImport,
+    ) -> ImportFuture<'a, Imported> {
+        Box::pin(async move {
+            self.0.imports.fetch_add(1, Ordering::SeqCst);
+            if file.rel_path.contains("sample") {
+                return Ok(Imported::Skipped {
+                    reason: "sample".to_owned(),
+                });
+            }
+            let (item_id, created) = match file.item_id {
+                Some(id) => (id, false),
+                None => (self.0.next.fetch_add(1, Ordering::SeqCst) + 1, true),
+            };
+            Ok(Imported::Item {
+                item: ItemRef {
+                    module: "movie".to_owned(),
+                    item_id,
+                    library_id: file.library_id,
+                    title: file.rel_path.clone(),
+                    rating_level: None,
+                },
+                created,
+            })
+        })
+    }
+
+    fn remove<'a>(
+        &'a self,
+        _db: &'a DatabaseConnection,
+        item_id: Id,
+    ) -> ImportFuture<'a, Option<ItemRef>> {
+        Box::pin(async move {
+            self.0.removed.lock().unwrap().push(item_id);
+            Ok(None)
+        })
+    }
+}
+
+async fn setup(root: &Path) -> (Scanner, Arc<Recorder>, Id, DatabaseConnection) {
+    let db = connect(&ConnectOptions::new("sqlite::memory:"))
+        .await
+        .unwrap();
+    let sets = [MigrationSet {
+        owner: "server",
+        migrations: revenge_migrations::server::migrations(),
+    }];
+    migrate::up(&db.conn, &sets).await.unwrap();
+    let library = revenge_library::repo::create(&db.conn, "movie", "Films")
+        .await
+        .unwrap();
+    revenge_library::repo::set_folders(&db.conn, library.id, &[root.display().to_string()])
+        .await
+        .unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let importers: HashMap<String, Arc<dyn Importer>> = HashMap::from([(
+        "movie".to_owned(),
+        Arc::new(Fake(recorder.clone())) as Arc<dyn Importer>,
+    )]);
+    let scanner = Scanner::new(db.conn.clone(), EventBus::new(), importers, None);
+    (scanner, recorder, library.id, db.conn)
+}
+
+async fn scan(scanner: &Scanner, library: Id) -> Result<ScanReport, ScanError> {
+    let (progress, _) = watch::channel(ScanProgress::default());
+    scanner.scan(library, &progress).await
+}
+
+fn write(root: &Path, rel: &str, bytes: &[u8]) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+async fn item_of(db: &DatabaseConnection, rel: &str) -> Option<Id> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    revenge_scanner::entity::Entity::find()
+        .filter(revenge_scanner::entity::Column::RelPath.eq(rel))
+        .one(db)
+        .await
+        .unwrap()
+        .and_then(|f| f.item_id)
+}
+
+#[tokio::test]
+async fn rescans_are_incremental_moves_keep_items_and_deletes_remove() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "Heat (1995)/Heat (1995).mkv", b"heat-bytes");
+    write(root, "Alien (1979)/Alien (1979).mp4", b"alien-bytes");
+    write(root, "Alien (1979)/alien-sample.mkv", b"sample-bytes");
+    write(root, "Alien (1979)/poster.jpg", b"not media");
+    let (scanner, recorder, library, db) = setup(root).await;
+
+    let first = scan(&scanner, library).await.unwrap();
+    assert_eq!((first.seen, first.added, first.unchanged), (3, 3, 0));
+    assert_eq!(recorder.imports.load(Ordering::SeqCst), 3);
+    let heat = item_of(&db, "Heat (1995)/Heat (1995).mkv").await.unwrap();
+
+    let again = scan(&scanner, library).await.unwrap();
+    assert_eq!((again.unchanged, again.added, again.updated), (3, 0, 0));
+    assert_eq!(
+        recorder.imports.load(Ordering::SeqCst),
+        3,
+        "unchanged files are not read again"
+    );
+
+    std::fs::rename(root.join("Heat (1995)"), root.join("Heat")).unwrap();
+    let moved = scan(&scanner, library).await.unwrap();
+    assert_eq!((moved.moved, moved.added, moved.removed), (1, 0, 0));
+    assert_eq!(
+        item_of(&db, "Heat/Heat (1995).mkv").await,
+        Some(heat),
+        "the item is kept"
+    );
+
+    write(
+        root,
+        "Alien (1979)/Alien (1979).mp4",
+        b"alien-bytes, remastered",
+    );
+    let changed = scan(&scanner, library).await.unwrap();
+    assert_eq!(changed.updated, 1);
+
+    std::fs::remove_file(root.join("Heat/Heat (1995).mkv")).unwrap();
+    let removed = scan(&scanner, library).await.unwrap();
+    assert_eq!(removed.removed, 1);
+    assert_eq!(recorder.removed.lock().unwrap().clone(), [heat]);
+}
+
+#[tokio::test]
+async fn an_unreachable_or_emptied_folder_removes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("disk");
+    write(&root, "Heat.mkv", b"heat");
+    write(&root, "Alien.mkv", b"alien");
+    let (scanner, recorder, library, db) = setup(&root).await;
+    scan(&scanner, library).await.unwrap();
+
+    // The disk is unmounted: the mount point is an empty folder.
+    std::fs::remove_file(root.join("Heat.mkv")).unwrap();
+    std::fs::remove_file(root.join("Alien.mkv")).unwrap();
+    let emptied = scan(&scanner, library).await.unwrap_err();
+    assert!(
+        matches!(emptied, ScanError::FolderEmptied { known: 2, .. }),
+        "{emptied}"
+    );
+    assert!(emptied.to_string().contains("mounted"));
+
+    std::fs::remove_dir(&root).unwrap();
+    let gone = scan(&scanner, library).await.unwrap_err();
+    assert!(
+        matches!(gone, ScanError::FolderUnreachable { .. }),
+        "{gone}"
+    );
+    assert!(
+        recorder.removed.lock().unwrap().is_empty(),
+        "nothing was removed"
+    );
+    assert!(item_of(&db, "Heat.mkv").await.is_some());
+}
+
+#[tokio::test]
+async fn corrupt_files_are_imported_with_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "Broken (2001).mkv", b"");
+    write(root, "Garbage (2002).mp4", &[0xff; 4096]);
+    let (scanner, _, library, db) = setup(root).await;
+    let report = scan(&scanner, library).await.unwrap();
+    assert_eq!(report.added, 2);
+    use sea_orm::EntityTrait;
+    let files = revenge_scanner::entity::Entity::find()
+        .all(&db)
+        .await
+        .unwrap();
+    for file in files {
+        assert_eq!(file.kind, "error", "{}", file.rel_path);
+        assert!(
+            file.error.is_some_and(|e| e.contains(&file.rel_path[..5])),
+            "the error names the file"
+        );
+        assert!(file.item_id.is_some(), "still imported");
+    }
+}

@@ -1,0 +1,234 @@
+//! How the TV module takes in scanned files: the name and folders say which series, season
+//! and episode; series and seasons are made on first sight and removed when their last episode
+//! goes.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use revenge_core::sort::sort_title;
+use revenge_core::{FileToImport, Id, ImportFuture, Imported, Importer, ItemRef};
+use revenge_naming::{EpisodeNumber, Kind, parse_episode};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::entity::{episode, season, series};
+use crate::repo::{NewEpisode, NewSeason, NewSeries, insert_episode, insert_season, insert_series};
+
+/// Video containers an episode may come in.
+pub const VIDEO_EXTENSIONS: &[&str] = &[
+    "mkv", "mp4", "m4v", "mov", "avi", "webm", "ts", "m2ts", "mts", "wmv", "mpg", "mpeg", "vob",
+    "flv", "ogv", "3gp",
+];
+
+/// The TV module's importer. Items are episodes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TvShowImporter;
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+fn item_ref(series: &series::Model, season: i32, episode: &episode::Model) -> ItemRef {
+    ItemRef {
+        module: "tvshow".to_owned(),
+        item_id: episode.id,
+        library_id: series.library_id,
+        title: format!(
+            "{} S{season:02}E{:02}",
+            series.title, episode.episode_number
+        ),
+        rating_level: series.rating_level,
+    }
+}
+
+/// Season, first and last episode number of a parsed name. Daily shows number by date
+/// (season = year, episode = MMDD); anime absolute numbers go to season 1.
+fn numbering(parsed: &revenge_naming::Parsed) -> Option<(i32, i32, Option<i32>)> {
+    let to_i32 = |n: u32| i32::try_from(n).ok();
+    if let Some(number) = &parsed.episode {
+        let season = parsed.season.and_then(to_i32).unwrap_or(1);
+        return match number {
+            EpisodeNumber::Single(n) => Some((season, to_i32(*n)?, None)),
+            EpisodeNumber::Range(first, last) => Some((season, to_i32(*first)?, to_i32(*last))),
+        };
+    }
+    if let Some(absolute) = parsed.absolute_episode {
+        return Some((
+            parsed.season.and_then(to_i32).unwrap_or(1),
+            to_i32(absolute)?,
+            None,
+        ));
+    }
+    let date = NaiveDate::parse_from_str(parsed.date.as_deref()?, "%Y-%m-%d").ok()?;
+    let (year, month_day) = (
+        chrono::Datelike::year(&date),
+        chrono::Datelike::month(&date) * 100 + chrono::Datelike::day(&date),
+    );
+    Some((year, to_i32(month_day)?, None))
+}
+
+impl TvShowImporter {
+    async fn import_file(
+        &self,
+        db: &DatabaseConnection,
+        file: &FileToImport,
+    ) -> Result<Imported, String> {
+        let parsed = parse_episode(Path::new(&file.rel_path));
+        if parsed.kind == Kind::Extra || parsed.sample {
+            return Ok(Imported::Skipped {
+                reason: format!("{} is an extra", file.rel_path),
+            });
+        }
+        let (Some(title), Some((season_number, number, number_end))) =
+            (parsed.title.clone(), numbering(&parsed))
+        else {
+            return Ok(Imported::Skipped {
+                reason: format!("{}: no series and episode in the name", file.rel_path),
+            });
+        };
+
+        let mut query = series::Entity::find()
+            .filter(series::Column::LibraryId.eq(file.library_id))
+            .filter(series::Column::SortTitle.eq(sort_title(&title)));
+        if let Some(year) = parsed.year {
+            query = query.filter(series::Column::Year.eq(year));
+        }
+        let show = match query.one(db).await.map_err(err)? {
+            Some(show) => show,
+            None => insert_series(
+                db,
+                NewSeries {
+                    library_id: file.library_id,
+                    title,
+                    year: parsed.year,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(err)?,
+        };
+        let season_row = match season::Entity::find()
+            .filter(season::Column::SeriesId.eq(show.id))
+            .filter(season::Column::SeasonNumber.eq(season_number))
+            .one(db)
+            .await
+            .map_err(err)?
+        {
+            Some(season) => season,
+            None => insert_season(
+                db,
+                NewSeason {
+                    series_id: show.id,
+                    season_number,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(err)?,
+        };
+        let existing = episode::Entity::find()
+            .filter(episode::Column::SeasonId.eq(season_row.id))
+            .filter(episode::Column::EpisodeNumber.eq(number))
+            .one(db)
+            .await
+            .map_err(err)?;
+        let (row, created) = match existing {
+            Some(row) => (row, false),
+            None => (
+                insert_episode(
+                    db,
+                    NewEpisode {
+                        series_id: show.id,
+                        season_id: season_row.id,
+                        episode_number: number,
+                        episode_number_end: number_end,
+                        title: parsed.episode_title.clone(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(err)?,
+                true,
+            ),
+        };
+        Ok(Imported::Item {
+            item: item_ref(&show, season_number, &row),
+            created,
+        })
+    }
+
+    async fn remove_episode(
+        &self,
+        db: &DatabaseConnection,
+        item_id: Id,
+    ) -> Result<Option<ItemRef>, String> {
+        let Some(row) = episode::Entity::find_by_id(item_id)
+            .one(db)
+            .await
+            .map_err(err)?
+        else {
+            return Ok(None);
+        };
+        let show = series::Entity::find_by_id(row.series_id)
+            .one(db)
+            .await
+            .map_err(err)?;
+        let season_row = season::Entity::find_by_id(row.season_id)
+            .one(db)
+            .await
+            .map_err(err)?;
+        episode::Entity::delete_by_id(item_id)
+            .exec(db)
+            .await
+            .map_err(err)?;
+        // Seasons and series exist for their episodes: the last one going takes them along.
+        if let Some(season_row) = &season_row {
+            let left = episode::Entity::find()
+                .filter(episode::Column::SeasonId.eq(season_row.id))
+                .count(db)
+                .await
+                .map_err(err)?;
+            if left == 0 {
+                season::Entity::delete_by_id(season_row.id)
+                    .exec(db)
+                    .await
+                    .map_err(err)?;
+            }
+        }
+        if let Some(show) = &show {
+            let left = episode::Entity::find()
+                .filter(episode::Column::SeriesId.eq(show.id))
+                .count(db)
+                .await
+                .map_err(err)?;
+            if left == 0 {
+                series::Entity::delete_by_id(show.id)
+                    .exec(db)
+                    .await
+                    .map_err(err)?;
+            }
+        }
+        Ok(show.map(|show| item_ref(&show, season_row.map_or(0, |s| s.season_number), &row)))
+    }
+}
+
+impl Importer for TvShowImporter {
+    fn extensions(&self) -> &'static [&'static str] {
+        VIDEO_EXTENSIONS
+    }
+
+    fn import<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        file: &'a FileToImport,
+    ) -> ImportFuture<'a, Imported> {
+        Box::pin(self.import_file(db, file))
+    }
+
+    fn remove<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        item_id: Id,
+    ) -> ImportFuture<'a, Option<ItemRef>> {
+        Box::pin(self.remove_episode(db, item_id))
+    }
+}

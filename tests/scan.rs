@@ -1,0 +1,277 @@
+//! Scanning real folders through the server: scan → list → detail, renames keep items,
+//! deletions remove them, an unmounted folder removes nothing, an interrupted scan leaves no
+//! duplicates, and `serve --library` serves a folder.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails by panicking, helpers included"
+)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::Method;
+use revenge_tests::{TestEnv, TestServer};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+fn write(root: &Path, rel: &str, bytes: &[u8]) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// Queues a scan and waits for its job to end; returns the job.
+async fn scan(server: &TestServer, library: i64) -> Value {
+    let queued = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/libraries/{library}/scan"),
+            Some(&server.admin),
+            None,
+        )
+        .await;
+    assert_eq!(queued.status, 202, "{:?}", queued.body);
+    let job = queued.body["job_id"].as_i64().unwrap();
+    for _ in 0..400 {
+        let reply = server.get(&format!("/api/v1/jobs/{job}")).await;
+        let state = reply.body["state"].as_str().unwrap_or_default().to_owned();
+        if state == "succeeded" || state == "failed" {
+            return reply.body;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("scan {job} did not finish");
+}
+
+async fn library(server: &TestServer, module: &str, folder: &Path) -> i64 {
+    let reply = server
+        .call(
+            Method::POST,
+            "/api/v1/libraries",
+            Some(&server.admin),
+            Some(json!({"module": module, "name": "Media", "folders": [folder.display().to_string()]})),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    reply.body["id"].as_i64().unwrap()
+}
+
+fn titles(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|m| format!("{} ({})", m["title"].as_str().unwrap_or("?"), m["year"]))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(feature = "movie")]
+#[tokio::test]
+async fn movies_are_scanned_renamed_removed_and_never_wiped() {
+    let env = TestEnv::new().await;
+    let media = env.data_dir().join("films");
+    write(&media, "Heat (1995)/Heat (1995).mkv", b"heat");
+    write(
+        &media,
+        "The.Matrix.1999.1080p.BluRay.x264-GRP.mkv",
+        b"matrix",
+    );
+    write(&media, "Alien (1979)/Alien (1979) - cd1.mkv", b"alien one");
+    write(&media, "Alien (1979)/Alien (1979) - cd2.mkv", b"alien two");
+    write(
+        &media,
+        "Alien (1979)/Trailers/Alien trailer.mkv",
+        b"trailer",
+    );
+    write(&media, "Alien (1979)/notes.txt", b"not media");
+    let server = env.start().await;
+    let lib = library(&server, "movie", &media).await;
+
+    let job = scan(&server, lib).await;
+    assert_eq!(job["state"], "succeeded", "{job}");
+    assert!(job["progress"]["done"].as_i64().unwrap_or(0) >= 4, "{job}");
+    let list = server.get("/api/v1/movie/movies").await.body;
+    assert_eq!(
+        titles(&list),
+        ["Alien (1979)", "Heat (1995)", "The Matrix (1999)"]
+    );
+    let heat_id = list["items"][1]["id"].as_i64().unwrap();
+    let detail = server.get(&format!("/api/v1/movie/movies/{heat_id}")).await;
+    assert_eq!(detail.status, 200);
+    assert_eq!(detail.body["title"], "Heat");
+
+    // A rename keeps the item.
+    std::fs::rename(media.join("Heat (1995)"), media.join("Heat 1995 renamed")).unwrap();
+    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    let list = server.get("/api/v1/movie/movies").await.body;
+    assert_eq!(list["total"], 3);
+    assert_eq!(
+        list["items"][1]["id"], heat_id,
+        "the renamed film kept its id"
+    );
+
+    // A deletion removes it.
+    std::fs::remove_dir_all(media.join("Heat 1995 renamed")).unwrap();
+    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    let list = server.get("/api/v1/movie/movies").await.body;
+    assert_eq!(titles(&list), ["Alien (1979)", "The Matrix (1999)"]);
+
+    // The disk goes away: the scan fails and nothing is removed.
+    std::fs::remove_dir_all(&media).unwrap();
+    let failed = scan(&server, lib).await;
+    assert_eq!(failed["state"], "failed", "{failed}");
+    assert!(
+        failed["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("unreachable"),
+        "{failed}"
+    );
+    std::fs::create_dir_all(&media).unwrap();
+    let emptied = scan(&server, lib).await;
+    assert_eq!(
+        emptied["state"], "failed",
+        "an empty mount point removes nothing: {emptied}"
+    );
+    assert_eq!(server.get("/api/v1/movie/movies").await.body["total"], 2);
+    server.stop().await;
+}
+
+#[cfg(feature = "movie")]
+#[tokio::test]
+async fn an_interrupted_scan_resumes_without_duplicates() {
+    let env = TestEnv::new().await;
+    let media = env.data_dir().join("films");
+    for n in 0..20 {
+        write(
+            &media,
+            &format!("Film {n} (20{n:02})/Film {n} (20{n:02}).mkv"),
+            format!("film {n}").as_bytes(),
+        );
+    }
+    let server = env.start().await;
+    let lib = library(&server, "movie", &media).await;
+    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    // As if the process died after taking files in but before recording them.
+    let db = env.connect().await;
+    db.conn
+        .execute_unprepared("DELETE FROM media_file WHERE rel_path LIKE 'Film 1%'")
+        .await
+        .unwrap();
+    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    let list = server.get("/api/v1/movie/movies?limit=100").await.body;
+    assert_eq!(list["total"], 20, "no duplicates: {:?}", titles(&list));
+    server.stop().await;
+}
+
+#[cfg(feature = "tvshow")]
+#[tokio::test]
+async fn series_are_scanned_into_seasons_and_episodes() {
+    let env = TestEnv::new().await;
+    let media = env.data_dir().join("series");
+    write(
+        &media,
+        "Doctor Who (2005)/Season 01/Doctor Who (2005) - S01E01 - Rose.mkv",
+        b"1",
+    );
+    write(
+        &media,
+        "Doctor Who (2005)/Season 01/Doctor Who (2005) - S01E02 - The End of the World.mkv",
+        b"2",
+    );
+    write(
+        &media,
+        "Doctor Who (2005)/Specials/Doctor Who (2005) - S00E01 - The Christmas Invasion.mkv",
+        b"3",
+    );
+    write(
+        &media,
+        "Breaking Bad/Season 2/Breaking.Bad.S02E03.720p.mkv",
+        b"4",
+    );
+    let server = env.start().await;
+    let lib = library(&server, "tvshow", &media).await;
+    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    let series = server.get("/api/v1/tvshow/series").await.body;
+    assert_eq!(
+        titles(&series),
+        ["Breaking Bad (null)", "Doctor Who (2005)"]
+    );
+    let who = series["items"][1]["id"].as_i64().unwrap();
+    let seasons = server
+        .get(&format!("/api/v1/tvshow/series/{who}/seasons"))
+        .await
+        .body;
+    let numbers: Vec<i64> = seasons
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["season_number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, [0, 1], "specials are season 0");
+    let season1 = seasons[1]["id"].as_i64().unwrap();
+    let episodes = server
+        .get(&format!("/api/v1/tvshow/seasons/{season1}/episodes"))
+        .await
+        .body;
+    let names: Vec<&str> = episodes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["Rose", "The End of the World"]);
+    server.stop().await;
+}
+
+#[cfg(feature = "movie")]
+#[tokio::test]
+async fn serve_with_library_serves_a_folder() {
+    let env = TestEnv::new().await;
+    let media = env.data_dir().join("quick");
+    write(&media, "Heat (1995).mkv", b"heat");
+    let mut config = env.config();
+    // What `revenge serve --library movie:PATH` does before starting.
+    config.libraries.push(revenge_config::LibraryConfig {
+        name: "quick".to_owned(),
+        module: "movie".to_owned(),
+        folders: vec![media.display().to_string()],
+    });
+    let server = TestServer::start_with(config).await;
+    for _ in 0..200 {
+        if server.get("/api/v1/movie/movies").await.body["total"] == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let list = server.get("/api/v1/movie/movies").await.body;
+    assert_eq!(titles(&list), ["Heat (1995)"]);
+    server.stop().await;
+}
+
+#[test]
+fn parse_name_prints_json_lines() {
+    let out = revenge_server::cli::parse_names(&[
+        "Show/Season 01/Show - S01E02 - Title.mkv".into(),
+        "The.Matrix.1999.1080p.BluRay.x264-GRP.mkv".into(),
+    ])
+    .unwrap();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["kind"], "episode");
+    assert_eq!(lines[0]["season"], 1);
+    assert_eq!(lines[0]["episode"], 2);
+    assert_eq!(lines[0]["path"], "Show/Season 01/Show - S01E02 - Title.mkv");
+    assert_eq!(lines[1]["kind"], "movie");
+    assert_eq!(lines[1]["title"], "The Matrix");
+    assert_eq!(lines[1]["year"], 1999);
+    assert!(
+        lines[1].get("season").is_none(),
+        "absent fields are omitted"
+    );
+}
