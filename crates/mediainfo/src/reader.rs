@@ -69,7 +69,7 @@ impl<R: Read + Seek> Reader<R> {
     pub(crate) fn read_u8(&mut self) -> Result<u8, Fault> {
         let mut b = [0u8; 1];
         self.read_exact(&mut b)?;
-        Ok(b[0])
+        Ok(u8::from_be_bytes(b))
     }
 
     /// Reads `n` bytes into a new buffer, refusing sizes over `cap` before allocating.
