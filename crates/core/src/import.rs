@@ -10,6 +10,12 @@ use sea_orm::DatabaseConnection;
 
 use crate::{Id, ItemRef};
 
+/// Video containers films and episodes come in (lower case, without the dot).
+pub const VIDEO_EXTENSIONS: &[&str] = &[
+    "mkv", "mp4", "m4v", "mov", "avi", "webm", "ts", "m2ts", "mts", "wmv", "mpg", "mpeg", "vob",
+    "flv", "ogv", "3gp",
+];
+
 /// A boxed future, so the trait stays object-safe.
 pub type ImportFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, String>> + Send + 'a>>;
 

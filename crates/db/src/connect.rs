@@ -111,6 +111,20 @@ pub async fn connect(options: &ConnectOptions) -> Result<Database, DbError> {
     Ok(Database { conn, backend })
 }
 
+/// An in-memory SQLite database with the server's migrations and `sets` applied: what crates
+/// test their queries against in isolation.
+#[cfg(feature = "sqlite")]
+pub async fn open_in_memory(sets: Vec<crate::MigrationSet>) -> Result<Database, DbError> {
+    let db = connect(&ConnectOptions::new("sqlite::memory:")).await?;
+    let mut all = vec![crate::MigrationSet {
+        owner: revenge_migrations::server::OWNER,
+        migrations: revenge_migrations::server::migrations(),
+    }];
+    all.extend(sets);
+    crate::migrate::up(&db.conn, &all).await?;
+    Ok(db)
+}
+
 #[cfg(feature = "sqlite")]
 async fn connect_sqlite(options: &ConnectOptions) -> Result<DatabaseConnection, DbError> {
     use std::str::FromStr;

@@ -7,6 +7,8 @@ mod error;
 pub mod migrate;
 pub mod settings;
 
+#[cfg(feature = "sqlite")]
+pub use connect::open_in_memory;
 pub use connect::{Backend, ConnectOptions, Database, compiled_backends, connect};
 pub use error::DbError;
 pub use migrate::{MigrationSet, MigrationState, MigrationStatus};

@@ -209,18 +209,9 @@ pub async fn delete<C: ConnectionTrait>(db: &C, id: Id) -> Result<(), LibraryErr
 mod tests {
     use super::*;
     use revenge_core::Capabilities;
-    use revenge_db::{ConnectOptions, MigrationSet, connect, migrate};
 
     async fn memory_db() -> sea_orm::DatabaseConnection {
-        let db = connect(&ConnectOptions::new("sqlite::memory:"))
-            .await
-            .unwrap();
-        let sets = [MigrationSet {
-            owner: "server",
-            migrations: revenge_migrations::server::migrations(),
-        }];
-        migrate::up(&db.conn, &sets).await.unwrap();
-        db.conn
+        revenge_db::open_in_memory(Vec::new()).await.unwrap().conn
     }
 
     fn user_seeing(ids: Vec<Id>) -> Viewer {

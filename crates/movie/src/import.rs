@@ -11,12 +11,6 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use crate::entity::movie;
 use crate::repo::{NewMovie, insert_movie};
 
-/// Video containers a film may come in.
-pub const VIDEO_EXTENSIONS: &[&str] = &[
-    "mkv", "mp4", "m4v", "mov", "avi", "webm", "ts", "m2ts", "mts", "wmv", "mpg", "mpeg", "vob",
-    "flv", "ogv", "3gp",
-];
-
 /// The movie module's importer.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MovieImporter;
@@ -102,7 +96,7 @@ impl MovieImporter {
 
 impl Importer for MovieImporter {
     fn extensions(&self) -> &'static [&'static str] {
-        VIDEO_EXTENSIONS
+        revenge_core::import::VIDEO_EXTENSIONS
     }
 
     fn import<'a>(

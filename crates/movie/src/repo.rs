@@ -194,29 +194,18 @@ pub async fn get_movie<C: ConnectionTrait>(
 mod tests {
     use super::*;
     use revenge_core::{Capabilities, LibraryScope, Module};
-    use revenge_db::{ConnectOptions, MigrationSet, connect, migrate};
+    use revenge_db::MigrationSet;
 
     /// The library `memory_db` creates first.
     const FILMS: Id = 1;
 
     async fn memory_db() -> sea_orm::DatabaseConnection {
-        let db = connect(&ConnectOptions::new("sqlite::memory:"))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        // The movie table refers to the server's library table.
-        let sets = [
-            MigrationSet {
-                owner: revenge_migrations::server::OWNER,
-                migrations: revenge_migrations::server::migrations(),
-            },
-            MigrationSet {
-                owner: "movie",
-                migrations: crate::MovieModule.migrations(),
-            },
-        ];
-        migrate::up(&db.conn, &sets)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let db = revenge_db::open_in_memory(vec![MigrationSet {
+            owner: "movie",
+            migrations: crate::MovieModule.migrations(),
+        }])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(add_library(&db.conn, "Films").await, FILMS);
         db.conn
     }

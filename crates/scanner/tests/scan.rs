@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use revenge_core::{EventBus, FileToImport, Id, ImportFuture, Imported, Importer, ItemRef};
-use revenge_db::{ConnectOptions, MigrationSet, connect, migrate};
 use revenge_scanner::{ScanError, ScanProgress, ScanReport, Scanner};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
@@ -73,14 +72,7 @@ impl Importer for Fake {
 }
 
 async fn setup(root: &Path) -> (Scanner, Arc<Recorder>, Id, DatabaseConnection) {
-    let db = connect(&ConnectOptions::new("sqlite::memory:"))
-        .await
-        .unwrap();
-    let sets = [MigrationSet {
-        owner: "server",
-        migrations: revenge_migrations::server::migrations(),
-    }];
-    migrate::up(&db.conn, &sets).await.unwrap();
+    let db = revenge_db::open_in_memory(Vec::new()).await.unwrap();
     let library = revenge_library::repo::create(&db.conn, "movie", "Films")
         .await
         .unwrap();

@@ -13,12 +13,6 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 use crate::entity::{episode, season, series};
 use crate::repo::{NewEpisode, NewSeason, NewSeries, insert_episode, insert_season, insert_series};
 
-/// Video containers an episode may come in.
-pub const VIDEO_EXTENSIONS: &[&str] = &[
-    "mkv", "mp4", "m4v", "mov", "avi", "webm", "ts", "m2ts", "mts", "wmv", "mpg", "mpeg", "vob",
-    "flv", "ogv", "3gp",
-];
-
 /// The TV module's importer. Items are episodes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TvShowImporter;
@@ -213,7 +207,7 @@ impl TvShowImporter {
 
 impl Importer for TvShowImporter {
     fn extensions(&self) -> &'static [&'static str] {
-        VIDEO_EXTENSIONS
+        revenge_core::import::VIDEO_EXTENSIONS
     }
 
     fn import<'a>(

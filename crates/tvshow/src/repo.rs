@@ -471,30 +471,19 @@ pub(crate) mod tests {
     use super::*;
     use chrono::{DateTime, TimeZone};
     use revenge_core::{Capabilities, LibraryScope, Module};
-    use revenge_db::{ConnectOptions, MigrationSet, connect, migrate};
+    use revenge_db::MigrationSet;
     use sea_orm::sea_query::Expr;
 
     /// The library `memory_db` creates first.
     pub(crate) const SHOWS: Id = 1;
 
     pub(crate) async fn memory_db() -> sea_orm::DatabaseConnection {
-        let db = connect(&ConnectOptions::new("sqlite::memory:"))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        // Series refer to the server's library table.
-        let sets = [
-            MigrationSet {
-                owner: revenge_migrations::server::OWNER,
-                migrations: revenge_migrations::server::migrations(),
-            },
-            MigrationSet {
-                owner: "tvshow",
-                migrations: crate::TvShowModule.migrations(),
-            },
-        ];
-        migrate::up(&db.conn, &sets)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let db = revenge_db::open_in_memory(vec![MigrationSet {
+            owner: "tvshow",
+            migrations: crate::TvShowModule.migrations(),
+        }])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(add_library(&db.conn, "Shows").await, SHOWS);
         db.conn
     }
