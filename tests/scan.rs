@@ -167,6 +167,84 @@ async fn an_interrupted_scan_resumes_without_duplicates() {
     server.stop().await;
 }
 
+/// A one-second H.264/AAC Matroska file made with ffmpeg (installed by `.ci/run`).
+fn real_video(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=160x120:rate=10",
+        ])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440",
+            "-t",
+            "1",
+            "-c:v",
+            "libx264",
+            "-c:a",
+            "aac",
+        ])
+        .args(["-metadata:s:a:0", "language=eng"])
+        .arg(path)
+        .status()
+        .unwrap_or_else(|e| panic!("ffmpeg is needed for this test (apt-get install ffmpeg): {e}"));
+    assert!(status.success(), "ffmpeg failed");
+}
+
+#[cfg(feature = "movie")]
+#[tokio::test]
+async fn item_details_list_files_with_streams_and_errors() {
+    let env = TestEnv::new().await;
+    let media = env.data_dir().join("films");
+    real_video(&media.join("Real (2020)/Real (2020).mkv"));
+    write(&media, "Broken (2021)/Broken (2021).mkv", b"");
+    let server = env.start().await;
+    let lib = library(&server, "movie", &media).await;
+    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    let list = server.get("/api/v1/movie/movies").await.body;
+    assert_eq!(
+        titles(&list),
+        ["Broken (2021)", "Real (2020)"],
+        "a broken file is still listed"
+    );
+    let broken = server
+        .get(&format!("/api/v1/movie/movies/{}", list["items"][0]["id"]))
+        .await
+        .body;
+    let error = broken["files"][0]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("Broken (2021).mkv"),
+        "the error names the file: {broken}"
+    );
+    let real = server
+        .get(&format!("/api/v1/movie/movies/{}", list["items"][1]["id"]))
+        .await
+        .body;
+    let info = &real["files"][0]["info"];
+    assert_eq!(info["container"], "matroska", "{real}");
+    assert_eq!(info["video"][0]["codec"], "h264");
+    assert_eq!(info["video"][0]["width"], 160);
+    assert_eq!(info["audio"][0]["codec"], "aac");
+    assert_eq!(info["audio"][0]["language"], "eng");
+    assert!(
+        info["duration_secs"]
+            .as_f64()
+            .is_some_and(|d| (d - 1.0).abs() < 0.2),
+        "{info}"
+    );
+    assert!(real["files"][0]["error"].is_null());
+    server.stop().await;
+}
+
 #[cfg(feature = "tvshow")]
 #[tokio::test]
 async fn series_are_scanned_into_seasons_and_episodes() {

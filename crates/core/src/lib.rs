@@ -7,6 +7,7 @@ pub mod events;
 pub mod extract;
 pub mod id;
 pub mod import;
+pub mod media_file;
 pub mod module;
 pub mod pagination;
 pub mod rating;

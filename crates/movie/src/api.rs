@@ -60,6 +60,8 @@ pub struct MovieDetail {
     imdb_id: Option<String>,
     added_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    /// Its files (versions, parts) with their streams.
+    files: Vec<revenge_core::media_file::MediaFileDto>,
 }
 
 pub(crate) fn router() -> OpenApiRouter<ModuleContext> {
@@ -108,6 +110,7 @@ async fn get_movie(
     ApiPath(id): ApiPath<Id>,
 ) -> Result<Json<MovieDetail>, Problem> {
     let (m, genres) = repo::get_movie(&ctx.db, &viewer, id).await?;
+    let files = revenge_core::media_file::files_of(&ctx.db, "movie", m.id).await?;
     Ok(Json(MovieDetail {
         id: m.id,
         library_id: m.library_id,
@@ -125,5 +128,6 @@ async fn get_movie(
         imdb_id: m.imdb_id,
         added_at: m.added_at,
         updated_at: m.updated_at,
+        files,
     }))
 }

@@ -3,12 +3,13 @@
 //! files to the library's module, keeps the items of moved or renamed files, removes what is
 //! gone — and refuses to remove anything when a folder is unreachable or suddenly empty.
 
-pub mod entity;
 mod error;
 mod fingerprint;
 mod scan;
 mod walk;
 
 pub use error::ScanError;
+/// The `media_file` table the scanner keeps.
+pub use revenge_core::media_file as entity;
 pub use scan::{ScanProgress, ScanReport, Scanner};
 pub use walk::{FoundFile, WalkIssue, walk};

@@ -280,7 +280,7 @@ async fn recent_episodes(
     tag = "tvshow",
     params(("id" = Id, Path, description = "The episode's id")),
     responses(
-        (status = 200, description = "The episode", body = EpisodeDto),
+        (status = 200, description = "The episode with its files", body = EpisodeDetail),
         (status = 400, description = "A malformed id", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such episode", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
@@ -290,9 +290,22 @@ async fn get_episode(
     State(ctx): State<ModuleContext>,
     viewer: Viewer,
     ApiPath(id): ApiPath<Id>,
-) -> Result<Json<EpisodeDto>, Problem> {
+) -> Result<Json<EpisodeDetail>, Problem> {
     let episode = repo::get_episode(&ctx.db, &viewer, id).await?;
-    Ok(Json(EpisodeDto::from(episode)))
+    let files = revenge_core::media_file::files_of(&ctx.db, "tvshow", episode.id).await?;
+    Ok(Json(EpisodeDetail {
+        episode: EpisodeDto::from(episode),
+        files,
+    }))
+}
+
+/// An episode with its files and their streams.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EpisodeDetail {
+    #[serde(flatten)]
+    episode: EpisodeDto,
+    /// Its files with their streams.
+    files: Vec<revenge_core::media_file::MediaFileDto>,
 }
 
 #[cfg(test)]
