@@ -330,6 +330,52 @@ async fn serve_with_library_serves_a_folder() {
     server.stop().await;
 }
 
+#[cfg(feature = "movie")]
+async fn movie_total(server: &TestServer) -> i64 {
+    server.get("/api/v1/movie/movies").await.body["total"]
+        .as_i64()
+        .unwrap_or(0)
+}
+
+#[cfg(feature = "movie")]
+#[tokio::test]
+async fn the_watcher_picks_up_a_new_file_without_a_scan_request() {
+    let env = TestEnv::new().await;
+    let media = env.data_dir().join("watched");
+    write(&media, "Heat (1995).mkv", b"heat");
+    let mut config = env.config();
+    config.libraries.push(revenge_config::LibraryConfig {
+        name: "watched".to_owned(),
+        module: "movie".to_owned(),
+        folders: vec![media.display().to_string()],
+    });
+    let server = TestServer::start_with(config).await;
+    for _ in 0..200 {
+        if movie_total(&server).await == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        movie_total(&server).await,
+        1,
+        "the new library was scanned at start"
+    );
+    // Let the first scan finish so the change below is not folded into it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    write(&media, "Alien (1979).mkv", b"alien");
+    let mut seen = 0;
+    for _ in 0..300 {
+        seen = movie_total(&server).await;
+        if seen == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, 2, "the watcher queued a scan for the new file");
+    server.stop().await;
+}
+
 #[test]
 fn parse_name_prints_json_lines() {
     let out = revenge_server::cli::parse_names(&[

@@ -232,6 +232,8 @@ pub struct LibraryConfig {
 pub struct ScanConfig {
     /// Every library is rescanned this often (seconds); 0 turns periodic rescans off.
     pub interval_secs: u64,
+    /// Watch library folders and scan a library soon after its files change.
+    pub watch: bool,
     /// ffprobe, for containers the in-process reader does not handle; found on PATH when unset.
     pub ffprobe: Option<String>,
 }
@@ -240,6 +242,7 @@ impl Default for ScanConfig {
     fn default() -> Self {
         Self {
             interval_secs: 6 * 3600,
+            watch: true,
             ffprobe: None,
         }
     }

@@ -7,9 +7,11 @@ mod error;
 mod fingerprint;
 mod scan;
 mod walk;
+mod watch;
 
 pub use error::ScanError;
 /// The `media_file` table the scanner keeps.
 pub use revenge_core::media_file as entity;
 pub use scan::{ScanProgress, ScanReport, Scanner};
 pub use walk::{FoundFile, WalkIssue, walk};
+pub use watch::FolderWatcher;

@@ -15,7 +15,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use revenge_jobs::{JobContext, JobQueue, NewJob, Periodic, QueueSettings, WorkerPool, Workers};
-use revenge_scanner::Scanner;
+use revenge_scanner::{FolderWatcher, Scanner};
+
+/// How long file changes settle before the watcher queues a scan.
+const WATCH_DEBOUNCE: Duration = Duration::from_secs(2);
 use revenge_webhooks::{DELIVER_JOB, WebhookSpec, Webhooks};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -32,6 +35,7 @@ pub struct RunningServer {
     jobs: JobQueue,
     hooks: HookRunner,
     workers: Option<WorkerPool>,
+    watcher: Option<FolderWatcher>,
     listeners: Vec<JoinHandle<()>>,
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
@@ -84,6 +88,9 @@ impl RunningServer {
     /// (another worker runs them again once those run out). For crash-recovery tests.
     pub async fn kill(mut self) {
         self.task.abort();
+        if let Some(watcher) = self.watcher.take() {
+            watcher.stop().await;
+        }
         if let Some(workers) = self.workers.take() {
             workers.shutdown(Duration::ZERO).await;
         }
@@ -128,6 +135,9 @@ impl RunningServer {
 
     /// Stops job workers (running jobs get the grace period) and event listeners.
     async fn stop_background(&mut self) {
+        if let Some(watcher) = self.watcher.take() {
+            watcher.stop().await;
+        }
         if let Some(workers) = self.workers.take() {
             workers.shutdown(self.grace).await;
         }
@@ -388,6 +398,10 @@ pub async fn start_with(
     for library in configured.iter().filter(|l| l.scan_on_start) {
         queue_scan(&jobs, library.id).await;
     }
+    let watcher = config
+        .scan
+        .watch
+        .then(|| FolderWatcher::start(db.conn.clone(), jobs.clone(), WATCH_DEBOUNCE));
     let requeued = webhooks.requeue_pending().await?;
     if requeued > 0 {
         tracing::info!(
@@ -449,6 +463,7 @@ pub async fn start_with(
         jobs,
         hooks,
         workers: Some(workers),
+        watcher,
         listeners,
         addr: local_addr,
         stop: Some(stop_tx),
