@@ -263,6 +263,7 @@ async fn scan_command(config: &Config, library: Option<&str>) -> Result<String, 
     migrate::up(&db.conn, &modules::migration_sets()).await?;
     let events = revenge_core::EventBus::new();
     let scanner = runtime::scanner(config, &db, &events);
+    runtime::sync_libraries(config, &db, &[]).await?;
     let ids = revenge_library::repo::all_ids(&db.conn)
         .await
         .map_err(|e| ServerError::Library(e.to_string()))?;

@@ -167,7 +167,7 @@ pub fn queue_settings(config: &Config) -> QueueSettings {
 const RESCAN_ALL_JOB: &str = "library.rescan_all";
 
 /// A library from the config (or `--library`), and whether to scan it now.
-struct Configured {
+pub(crate) struct Configured {
     id: revenge_core::Id,
     scan_on_start: bool,
 }
@@ -198,7 +198,7 @@ fn find_on_path(program: &str) -> Option<PathBuf> {
 
 /// Creates or updates the config's libraries; new ones, and those named in `scan_now`
 /// (`--library`), are scanned at once.
-async fn sync_libraries(
+pub(crate) async fn sync_libraries(
     config: &Config,
     db: &Database,
     scan_now: &[(String, String)],
