@@ -1,5 +1,6 @@
 //! `cargo xtask bench scan`: measures a real scan of a generated library with a release build.
 //! Figures depend on the machine; compare runs on the same one.
+#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -47,19 +48,39 @@ fn fixtures(dir: &Path) -> Result<(Vec<u8>, Vec<u8>)> {
     let srt = dir.join("sub.srt");
     std::fs::write(&srt, "1\n00:00:00,000 --> 00:00:01,000\nHello\n")?;
     let common = [
-        "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=5", "-f", "lavfi", "-i",
-        "sine=frequency=440", "-t", "1",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=64x48:rate=5:duration=1",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=1",
     ];
     let mkv = dir.join("fixture.mkv");
     let mut args: Vec<&str> = common.to_vec();
     let srt_path = srt.to_string_lossy().into_owned();
     args.extend(["-i", &srt_path, "-map", "0", "-map", "1", "-map", "2"]);
-    args.extend(["-c:v", "libx264", "-c:a", "aac", "-c:s", "srt"]);
-    args.extend(["-metadata:s:a:0", "language=eng", "-metadata:s:s:0", "language=eng"]);
+    args.extend(["-t", "1", "-c:v", "libx264", "-c:a", "aac", "-c:s", "srt"]);
+    args.extend([
+        "-metadata:s:a:0",
+        "language=eng",
+        "-metadata:s:s:0",
+        "language=eng",
+    ]);
     ffmpeg(&args, &mkv)?;
     let mp4 = dir.join("fixture.mp4");
     let mut args: Vec<&str> = common.to_vec();
-    args.extend(["-c:v", "libx264", "-c:a", "aac", "-movflags", "+faststart"]);
+    args.extend([
+        "-t",
+        "1",
+        "-c:v",
+        "libx264",
+        "-c:a",
+        "aac",
+        "-movflags",
+        "+faststart",
+    ]);
     ffmpeg(&args, &mp4)?;
     Ok((std::fs::read(mkv)?, std::fs::read(mp4)?))
 }
@@ -71,7 +92,11 @@ fn generate(root: &Path, count: usize, mkv: &[u8], mp4: &[u8]) -> Result<()> {
     let film_count = count * 6 / 10;
     for n in 0..film_count {
         let year = 1950 + n % 70;
-        let (body, ext) = if n % 2 == 0 { (mkv, "mkv") } else { (mp4, "mp4") };
+        let (body, ext) = if n % 2 == 0 {
+            (mkv, "mkv")
+        } else {
+            (mp4, "mp4")
+        };
         let name = if n % 3 == 0 {
             format!("Film.Number.{n}.{year}.1080p.BluRay.x264-GRP.{ext}")
         } else {
@@ -83,7 +108,11 @@ fn generate(root: &Path, count: usize, mkv: &[u8], mp4: &[u8]) -> Result<()> {
         let show = n / 100;
         let season = (n % 100) / 20 + 1;
         let episode = n % 20 + 1;
-        let (body, ext) = if n % 2 == 0 { (mkv, "mkv") } else { (mp4, "mp4") };
+        let (body, ext) = if n % 2 == 0 {
+            (mkv, "mkv")
+        } else {
+            (mp4, "mp4")
+        };
         let name = format!(
             "Show {show}/Season {season:02}/Show {show} - S{season:02}E{episode:02} - Episode {episode}.{ext}"
         );
@@ -126,7 +155,10 @@ fn timed(binary: &Path, config: &Path, args: &[&str]) -> Result<Measured> {
         .context("GNU time (/usr/bin/time, Debian package `time`) is needed")?;
     let seconds = started.elapsed().as_secs_f64();
     if !output.status.success() {
-        bail!("revenge {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "revenge {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     let peak_rss_kib = std::fs::read_to_string(&report)?
         .lines()
@@ -149,7 +181,7 @@ fn scan(count: usize) -> Result<()> {
         bail!("the release build failed");
     }
     let binary = target_dir().join("release").join("revenge");
-    let work = target_dir().join("bench").join("scan");
+    let work = std::path::absolute(target_dir().join("bench").join("scan"))?;
     if work.exists() {
         std::fs::remove_dir_all(&work)?;
     }
@@ -157,7 +189,10 @@ fn scan(count: usize) -> Result<()> {
     let media = work.join("media");
     let generating = Instant::now();
     generate(&media, count, &mkv, &mp4)?;
-    eprintln!("bench: generated {count} files in {:.1} s", generating.elapsed().as_secs_f64());
+    eprintln!(
+        "bench: generated {count} files in {:.1} s",
+        generating.elapsed().as_secs_f64()
+    );
 
     let config = work.join("revenge.yaml");
     std::fs::write(
@@ -187,7 +222,10 @@ fn scan(count: usize) -> Result<()> {
         "rescan_peak_rss_mib": again.peak_rss_kib as f64 / 1024.0,
         "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
     });
-    std::fs::write(work.join("scan.json"), serde_json::to_string_pretty(&summary)?)?;
+    std::fs::write(
+        work.join("scan.json"),
+        serde_json::to_string_pretty(&summary)?,
+    )?;
     println!("{}", first.output.trim());
     println!("{}", again.output.trim());
     println!(

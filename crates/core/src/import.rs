@@ -6,7 +6,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 
-use sea_orm::DatabaseConnection;
+use sea_orm::DatabaseTransaction;
 
 use crate::{Id, ItemRef};
 
@@ -57,7 +57,7 @@ pub trait Importer: Send + Sync + 'static {
     /// Takes a new or changed file in, creating or finding its item.
     fn import<'a>(
         &'a self,
-        db: &'a DatabaseConnection,
+        db: &'a DatabaseTransaction,
         file: &'a FileToImport,
     ) -> ImportFuture<'a, Imported>;
 
@@ -65,7 +65,7 @@ pub trait Importer: Send + Sync + 'static {
     /// it, such as a season), returning it for the `item.removed` event.
     fn remove<'a>(
         &'a self,
-        db: &'a DatabaseConnection,
+        db: &'a DatabaseTransaction,
         item_id: Id,
     ) -> ImportFuture<'a, Option<ItemRef>>;
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use revenge_core::sort::sort_title;
 use revenge_core::{FileToImport, Id, ImportFuture, Imported, Importer, ItemRef};
 use revenge_naming::{Kind, parse_movie};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use crate::entity::movie;
 use crate::repo::{NewMovie, insert_movie};
@@ -28,7 +28,7 @@ fn item_ref(movie: &movie::Model) -> ItemRef {
 impl MovieImporter {
     async fn import_file(
         &self,
-        db: &DatabaseConnection,
+        db: &DatabaseTransaction,
         file: &FileToImport,
     ) -> Result<Imported, String> {
         let parsed = parse_movie(Path::new(&file.rel_path));
@@ -101,7 +101,7 @@ impl Importer for MovieImporter {
 
     fn import<'a>(
         &'a self,
-        db: &'a DatabaseConnection,
+        db: &'a DatabaseTransaction,
         file: &'a FileToImport,
     ) -> ImportFuture<'a, Imported> {
         Box::pin(self.import_file(db, file))
@@ -109,7 +109,7 @@ impl Importer for MovieImporter {
 
     fn remove<'a>(
         &'a self,
-        db: &'a DatabaseConnection,
+        db: &'a DatabaseTransaction,
         item_id: Id,
     ) -> ImportFuture<'a, Option<ItemRef>> {
         Box::pin(async move {

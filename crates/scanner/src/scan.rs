@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::Utc;
+use futures_util::stream::{self, StreamExt};
 use revenge_core::{Event, EventBus, FileToImport, Id, Imported, Importer};
 use revenge_jobs::JobContext;
 use revenge_library::{entity as library, folder, repo as library_repo};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde::Serialize;
 use tokio::sync::watch;
@@ -235,197 +236,300 @@ impl Scanner {
             }
         }
 
-        for file in &found {
-            let outcome = match by_path.get(&file.rel_bytes) {
-                Some(record)
-                    if record.size == to_i64(file.size) && record.mtime_ns == file.mtime_ns =>
-                {
+        for chunk in found.chunks(BATCH) {
+            let mut work = Vec::with_capacity(chunk.len());
+            for file in chunk {
+                let step = match by_path.remove(&file.rel_bytes) {
+                    Some(record)
+                        if record.size == to_i64(file.size) && record.mtime_ns == file.mtime_ns =>
+                    {
+                        Step::Unchanged
+                    }
+                    Some(record) => Step::Update(record),
+                    None => match take_moved(&mut missing, file) {
+                        Some(record) => Step::Move(record),
+                        None => Step::Add,
+                    },
+                };
+                work.push((file, step));
+            }
+            // Reading headers is the slow part and needs no database: do it for the whole
+            // batch at once, a few files at a time.
+            let to_read: Vec<Option<(PathBuf, u64)>> = work
+                .iter()
+                .map(|(file, step)| match step {
+                    Step::Add | Step::Update(_) => Some((file.path.clone(), file.size)),
+                    Step::Unchanged | Step::Move(_) => None,
+                })
+                .collect();
+            let ffprobe = self.ffprobe.clone();
+            let reads: Vec<Option<FileRead>> = stream::iter(to_read)
+                .map(|job| read(ffprobe.clone(), job))
+                .buffered(READ_CONCURRENCY)
+                .collect()
+                .await;
+            // One transaction per batch (SQLite commits are the other slow part); a savepoint
+            // per file, so one failing file never takes its batch down with it.
+            let txn = self.db.begin().await?;
+            let mut events = Vec::new();
+            for ((file, step), read) in work.into_iter().zip(reads) {
+                if matches!(step, Step::Unchanged) {
                     report.unchanged += 1;
-                    Ok(())
+                    continue;
                 }
-                Some(record) => {
-                    report.updated += 1;
-                    self.update(library, record, file, importer).await
-                }
-                None => match take_moved(&mut missing, file) {
-                    Some(record) => {
+                let sp = txn.begin().await?;
+                let result = match (step, read) {
+                    (Step::Move(record), _) => {
                         report.moved += 1;
-                        self.relocate(record, file).await
+                        relocate(&sp, record, file).await
                     }
-                    None => {
+                    (Step::Update(record), Some(read)) => {
+                        report.updated += 1;
+                        update(&sp, library, record, file, read, importer, &mut events).await
+                    }
+                    (_, read) => {
                         report.added += 1;
-                        self.add(library, folder, file, importer).await
+                        let read = read.unwrap_or_default();
+                        add(&sp, library, folder, file, read, importer, &mut events).await
                     }
-                },
-            };
-            if let Err(e) = outcome {
-                report.errors += 1;
-                tracing::warn!(path = %file.path.display(), error = %e, "cannot import file");
-            }
-            progress.send_modify(|p| p.done += 1);
-        }
-
-        for record in missing {
-            report.removed += 1;
-            if let Err(e) = self.remove(&record, importer).await {
-                report.errors += 1;
-                tracing::warn!(path = %record.rel_path, error = %e, "cannot remove file");
-            }
-        }
-        Ok(())
-    }
-
-    async fn probe(&self, path: &Path) -> (Option<String>, Option<String>) {
-        match revenge_mediainfo::probe_any(path, self.ffprobe.as_deref()).await {
-            Ok(info) => (serde_json::to_string(&info).ok(), None),
-            Err(e) => (None, Some(e.to_string())),
-        }
-    }
-
-    async fn add(
-        &self,
-        library: &library::Model,
-        folder: &folder::Model,
-        file: &FoundFile,
-        importer: &dyn Importer,
-    ) -> Result<(), String> {
-        let (info, error) = self.probe(&file.path).await;
-        let print = fingerprint(&file.path, file.size).ok();
-        let imported = importer
-            .import(
-                &self.db,
-                &FileToImport {
-                    library_id: library.id,
-                    path: file.path.clone(),
-                    rel_path: file.rel_display.clone(),
-                    item_id: None,
-                },
-            )
-            .await?;
-        let (kind, item_id) = self.announce(imported, error.is_some());
-        let now = Utc::now();
-        media_file::ActiveModel {
-            library_id: Set(library.id),
-            folder_id: Set(folder.id),
-            module: Set(library.module.clone()),
-            path_bytes: Set(file.rel_bytes.clone()),
-            rel_path: Set(file.rel_display.clone()),
-            size: Set(to_i64(file.size)),
-            mtime_ns: Set(file.mtime_ns),
-            inode: Set(Some(to_i64(file.inode))),
-            device: Set(Some(to_i64(file.device))),
-            fingerprint: Set(print),
-            kind: Set(kind.to_owned()),
-            item_id: Set(item_id),
-            info: Set(info),
-            error: Set(error),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&self.db)
-        .await
-        .map_err(|e| e.to_string())?;
-        Ok(())
-    }
-
-    async fn update(
-        &self,
-        library: &library::Model,
-        record: &media_file::Model,
-        file: &FoundFile,
-        importer: &dyn Importer,
-    ) -> Result<(), String> {
-        let (info, error) = self.probe(&file.path).await;
-        let imported = importer
-            .import(
-                &self.db,
-                &FileToImport {
-                    library_id: library.id,
-                    path: file.path.clone(),
-                    rel_path: file.rel_display.clone(),
-                    item_id: record.item_id,
-                },
-            )
-            .await?;
-        let (kind, item_id) = self.announce(imported, error.is_some());
-        let mut model = record.clone().into_active_model();
-        model.size = Set(to_i64(file.size));
-        model.mtime_ns = Set(file.mtime_ns);
-        model.inode = Set(Some(to_i64(file.inode)));
-        model.device = Set(Some(to_i64(file.device)));
-        model.fingerprint = Set(fingerprint(&file.path, file.size).ok());
-        model.kind = Set(kind.to_owned());
-        model.item_id = Set(item_id);
-        model.info = Set(info);
-        model.error = Set(error);
-        model.updated_at = Set(Utc::now());
-        model.update(&self.db).await.map_err(|e| e.to_string())?;
-        Ok(())
-    }
-
-    /// A file found under a new path keeps its record, and so its item.
-    async fn relocate(&self, record: media_file::Model, file: &FoundFile) -> Result<(), String> {
-        tracing::info!(from = %record.rel_path, to = %file.rel_display, "file moved");
-        let mut model = record.into_active_model();
-        model.path_bytes = Set(file.rel_bytes.clone());
-        model.rel_path = Set(file.rel_display.clone());
-        model.size = Set(to_i64(file.size));
-        model.mtime_ns = Set(file.mtime_ns);
-        model.inode = Set(Some(to_i64(file.inode)));
-        model.device = Set(Some(to_i64(file.device)));
-        model.updated_at = Set(Utc::now());
-        model.update(&self.db).await.map_err(|e| e.to_string())?;
-        Ok(())
-    }
-
-    /// A file is gone: its record goes, and its item too once no file of it is left.
-    async fn remove(
-        &self,
-        record: &media_file::Model,
-        importer: &dyn Importer,
-    ) -> Result<(), String> {
-        if let Some(item_id) = record.item_id {
-            let others = media_file::Entity::find()
-                .filter(Column::Module.eq(record.module.as_str()))
-                .filter(Column::ItemId.eq(item_id))
-                .filter(Column::Id.ne(record.id))
-                .count(&self.db)
-                .await
-                .map_err(|e| e.to_string())?;
-            if others == 0 {
-                // The item first: a crash right after leaves a record pointing at nothing,
-                // which the next scan removes; never an item without its file.
-                if let Some(item) = importer.remove(&self.db, item_id).await? {
-                    self.events.publish(Event::ItemRemoved(item));
+                };
+                if let Err(e) = settle(sp, result).await {
+                    report.errors += 1;
+                    tracing::warn!(path = %file.path.display(), error = %e, "cannot import file");
                 }
             }
+            txn.commit().await?;
+            for event in events {
+                self.events.publish(event);
+            }
+            progress.send_modify(|p| p.done += chunk.len() as u64);
         }
-        media_file::Entity::delete_by_id(record.id)
-            .exec(&self.db)
+
+        if !missing.is_empty() {
+            let txn = self.db.begin().await?;
+            let mut events = Vec::new();
+            for record in missing {
+                report.removed += 1;
+                let sp = txn.begin().await?;
+                let result = remove(&sp, &record, importer, &mut events).await;
+                if let Err(e) = settle(sp, result).await {
+                    report.errors += 1;
+                    tracing::warn!(path = %record.rel_path, error = %e, "cannot remove file");
+                }
+            }
+            txn.commit().await?;
+            for event in events {
+                self.events.publish(event);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a new or changed file's headers and fingerprint (`None`: nothing to read).
+async fn read(ffprobe: Option<PathBuf>, job: Option<(PathBuf, u64)>) -> Option<FileRead> {
+    let (path, size) = job?;
+    let (info, error) = match revenge_mediainfo::probe_any(&path, ffprobe.as_deref()).await {
+        Ok(info) => (serde_json::to_string(&info).ok(), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let print = tokio::task::spawn_blocking(move || fingerprint(&path, size).ok())
+        .await
+        .ok()
+        .flatten();
+    Some(FileRead {
+        info,
+        error,
+        fingerprint: print,
+    })
+}
+
+/// Files handled per transaction.
+const BATCH: usize = 256;
+/// Files whose headers are read at once.
+const READ_CONCURRENCY: usize = 4;
+
+/// What to do with a found file.
+enum Step {
+    Unchanged,
+    Update(media_file::Model),
+    Move(media_file::Model),
+    Add,
+}
+
+/// What was read from a new or changed file.
+#[derive(Default)]
+struct FileRead {
+    info: Option<String>,
+    error: Option<String>,
+    fingerprint: Option<String>,
+}
+
+/// Ends a file's savepoint: kept when its step succeeded, rolled back when it failed.
+async fn settle(sp: DatabaseTransaction, result: Result<(), String>) -> Result<(), String> {
+    match result {
+        Ok(()) => sp.commit().await.map_err(|e| e.to_string()),
+        Err(e) => {
+            let _ = sp.rollback().await;
+            Err(e)
+        }
+    }
+}
+
+/// Records `item.added`/`item.updated`; returns the record's kind and item.
+fn announce(
+    imported: Imported,
+    unreadable: bool,
+    events: &mut Vec<Event>,
+) -> (&'static str, Option<Id>) {
+    match imported {
+        Imported::Item { item, created } => {
+            let id = item.item_id;
+            events.push(if created {
+                Event::ItemAdded(item)
+            } else {
+                Event::ItemUpdated(item)
+            });
+            (if unreadable { "error" } else { "item" }, Some(id))
+        }
+        Imported::Skipped { reason } => {
+            tracing::debug!(reason, "file recorded without an item");
+            ("skipped", None)
+        }
+    }
+}
+
+async fn add(
+    db: &DatabaseTransaction,
+    library: &library::Model,
+    folder: &folder::Model,
+    file: &FoundFile,
+    read: FileRead,
+    importer: &dyn Importer,
+    events: &mut Vec<Event>,
+) -> Result<(), String> {
+    let imported = importer
+        .import(
+            db,
+            &FileToImport {
+                library_id: library.id,
+                path: file.path.clone(),
+                rel_path: file.rel_display.clone(),
+                item_id: None,
+            },
+        )
+        .await?;
+    let (kind, item_id) = announce(imported, read.error.is_some(), events);
+    let now = Utc::now();
+    media_file::ActiveModel {
+        library_id: Set(library.id),
+        folder_id: Set(folder.id),
+        module: Set(library.module.clone()),
+        path_bytes: Set(file.rel_bytes.clone()),
+        rel_path: Set(file.rel_display.clone()),
+        size: Set(to_i64(file.size)),
+        mtime_ns: Set(file.mtime_ns),
+        inode: Set(Some(to_i64(file.inode))),
+        device: Set(Some(to_i64(file.device))),
+        fingerprint: Set(read.fingerprint),
+        kind: Set(kind.to_owned()),
+        item_id: Set(item_id),
+        info: Set(read.info),
+        error: Set(read.error),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+async fn update(
+    db: &DatabaseTransaction,
+    library: &library::Model,
+    record: media_file::Model,
+    file: &FoundFile,
+    read: FileRead,
+    importer: &dyn Importer,
+    events: &mut Vec<Event>,
+) -> Result<(), String> {
+    let imported = importer
+        .import(
+            db,
+            &FileToImport {
+                library_id: library.id,
+                path: file.path.clone(),
+                rel_path: file.rel_display.clone(),
+                item_id: record.item_id,
+            },
+        )
+        .await?;
+    let (kind, item_id) = announce(imported, read.error.is_some(), events);
+    let mut model = record.into_active_model();
+    model.size = Set(to_i64(file.size));
+    model.mtime_ns = Set(file.mtime_ns);
+    model.inode = Set(Some(to_i64(file.inode)));
+    model.device = Set(Some(to_i64(file.device)));
+    model.fingerprint = Set(read.fingerprint);
+    model.kind = Set(kind.to_owned());
+    model.item_id = Set(item_id);
+    model.info = Set(read.info);
+    model.error = Set(read.error);
+    model.updated_at = Set(Utc::now());
+    model.update(db).await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// A file found under a new path keeps its record, and so its item.
+async fn relocate(
+    db: &DatabaseTransaction,
+    record: media_file::Model,
+    file: &FoundFile,
+) -> Result<(), String> {
+    tracing::info!(from = %record.rel_path, to = %file.rel_display, "file moved");
+    let mut model = record.into_active_model();
+    model.path_bytes = Set(file.rel_bytes.clone());
+    model.rel_path = Set(file.rel_display.clone());
+    model.size = Set(to_i64(file.size));
+    model.mtime_ns = Set(file.mtime_ns);
+    model.inode = Set(Some(to_i64(file.inode)));
+    model.device = Set(Some(to_i64(file.device)));
+    model.updated_at = Set(Utc::now());
+    model.update(db).await.map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// A file is gone: its record goes, and its item too once no file of it is left.
+async fn remove(
+    db: &DatabaseTransaction,
+    record: &media_file::Model,
+    importer: &dyn Importer,
+    events: &mut Vec<Event>,
+) -> Result<(), String> {
+    if let Some(item_id) = record.item_id {
+        let others = media_file::Entity::find()
+            .filter(Column::Module.eq(record.module.as_str()))
+            .filter(Column::ItemId.eq(item_id))
+            .filter(Column::Id.ne(record.id))
+            .count(db)
             .await
             .map_err(|e| e.to_string())?;
-        Ok(())
-    }
-
-    /// Publishes `item.added`/`item.updated`; returns the record's kind and item.
-    fn announce(&self, imported: Imported, unreadable: bool) -> (&'static str, Option<Id>) {
-        match imported {
-            Imported::Item { item, created } => {
-                let id = item.item_id;
-                self.events.publish(if created {
-                    Event::ItemAdded(item)
-                } else {
-                    Event::ItemUpdated(item)
-                });
-                (if unreadable { "error" } else { "item" }, Some(id))
-            }
-            Imported::Skipped { reason } => {
-                tracing::debug!(reason, "file recorded without an item");
-                ("skipped", None)
-            }
+        let removed = if others == 0 {
+            importer.remove(db, item_id).await?
+        } else {
+            None
+        };
+        if let Some(item) = removed {
+            events.push(Event::ItemRemoved(item));
         }
     }
+    media_file::Entity::delete_by_id(record.id)
+        .exec(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 /// Takes the record of a missing file that `file` is, moved: same inode on the same device,

@@ -32,7 +32,7 @@ impl Importer for Fake {
 
     fn import<'a>(
         &'a self,
-        _db: &'a DatabaseConnection,
+        _db: &'a sea_orm::DatabaseTransaction,
         file: &'a FileToImport,
     ) -> ImportFuture<'a, Imported> {
         Box::pin(async move {
@@ -61,7 +61,7 @@ impl Importer for Fake {
 
     fn remove<'a>(
         &'a self,
-        _db: &'a DatabaseConnection,
+        _db: &'a sea_orm::DatabaseTransaction,
         item_id: Id,
     ) -> ImportFuture<'a, Option<ItemRef>> {
         Box::pin(async move {

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use revenge_core::sort::sort_title;
 use revenge_core::{FileToImport, Id, ImportFuture, Imported, Importer, ItemRef};
 use revenge_naming::{EpisodeNumber, Kind, parse_episode};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::entity::{episode, season, series};
 use crate::repo::{NewEpisode, NewSeason, NewSeries, insert_episode, insert_season, insert_series};
@@ -63,7 +63,7 @@ fn numbering(parsed: &revenge_naming::Parsed) -> Option<(i32, i32, Option<i32>)>
 impl TvShowImporter {
     async fn import_file(
         &self,
-        db: &DatabaseConnection,
+        db: &DatabaseTransaction,
         file: &FileToImport,
     ) -> Result<Imported, String> {
         let parsed = parse_episode(Path::new(&file.rel_path));
@@ -152,7 +152,7 @@ impl TvShowImporter {
 
     async fn remove_episode(
         &self,
-        db: &DatabaseConnection,
+        db: &DatabaseTransaction,
         item_id: Id,
     ) -> Result<Option<ItemRef>, String> {
         let Some(row) = episode::Entity::find_by_id(item_id)
@@ -212,7 +212,7 @@ impl Importer for TvShowImporter {
 
     fn import<'a>(
         &'a self,
-        db: &'a DatabaseConnection,
+        db: &'a DatabaseTransaction,
         file: &'a FileToImport,
     ) -> ImportFuture<'a, Imported> {
         Box::pin(self.import_file(db, file))
@@ -220,7 +220,7 @@ impl Importer for TvShowImporter {
 
     fn remove<'a>(
         &'a self,
-        db: &'a DatabaseConnection,
+        db: &'a DatabaseTransaction,
         item_id: Id,
     ) -> ImportFuture<'a, Option<ItemRef>> {
         Box::pin(self.remove_episode(db, item_id))
