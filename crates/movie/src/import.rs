@@ -9,7 +9,7 @@ use revenge_naming::{Kind, parse_movie};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use crate::entity::movie;
-use crate::repo::{NewMovie, insert_movie};
+use crate::repo::{NewMovie, insert_movie_in};
 
 /// The movie module's importer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -76,7 +76,7 @@ impl MovieImporter {
                 created: false,
             });
         }
-        let created = insert_movie(
+        let created = insert_movie_in(
             db,
             NewMovie {
                 library_id: file.library_id,

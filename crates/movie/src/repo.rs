@@ -74,12 +74,22 @@ pub async fn insert_movie<C>(db: &C, new: NewMovie) -> Result<movie::Model, Movi
 where
     C: ConnectionTrait + TransactionTrait,
 {
+    let txn = db.begin().await?;
+    let model = insert_movie_in(&txn, new).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// [`insert_movie`] inside a transaction the caller holds (the scanner's batch).
+pub async fn insert_movie_in<C: ConnectionTrait>(
+    txn: &C,
+    new: NewMovie,
+) -> Result<movie::Model, MovieError> {
     let title = new.title.trim().to_owned();
     if title.is_empty() {
         return Err(MovieError::EmptyTitle);
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
     let model = movie::ActiveModel {
         library_id: Set(new.library_id),
         sort_title: Set(sort_title(&title)),
@@ -98,7 +108,7 @@ where
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let mut seen = std::collections::HashSet::new();
     for genre in new.genres {
@@ -110,10 +120,9 @@ where
             movie_id: Set(model.id),
             genre: Set(genre),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
-    txn.commit().await?;
     Ok(model)
 }
 

@@ -10,7 +10,7 @@ use revenge_core::{Event, EventBus, FileToImport, Id, Imported, Importer};
 use revenge_jobs::JobContext;
 use revenge_library::{entity as library, folder, repo as library_repo};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde::Serialize;
@@ -236,40 +236,60 @@ impl Scanner {
             }
         }
 
+        let savepoints = self.db.get_database_backend() == DbBackend::Postgres;
+        // Classify every file first (cheap: compare with the records), so that reading the
+        // next batch's headers can overlap writing this batch.
+        let mut steps = Vec::with_capacity(found.len());
+        for file in &found {
+            let step = match by_path.remove(&file.rel_bytes) {
+                Some(record)
+                    if record.size == to_i64(file.size) && record.mtime_ns == file.mtime_ns =>
+                {
+                    Step::Unchanged
+                }
+                Some(record) => Step::Update(record),
+                None => match take_moved(&mut missing, file) {
+                    Some(record) => Step::Move(record),
+                    None => Step::Add,
+                },
+            };
+            steps.push(step);
+        }
+        let jobs: Vec<Vec<Option<(PathBuf, u64)>>> = found
+            .chunks(BATCH)
+            .zip(steps.chunks(BATCH))
+            .map(|(files, steps)| {
+                files
+                    .iter()
+                    .zip(steps)
+                    .map(|(file, step)| match step {
+                        Step::Add | Step::Update(_) => Some((file.path.clone(), file.size)),
+                        Step::Unchanged | Step::Move(_) => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut jobs = jobs.into_iter();
+        let mut pending = jobs
+            .next()
+            .map(|batch| tokio::spawn(read_batch(self.ffprobe.clone(), batch)));
+        let mut steps = steps.into_iter();
         for chunk in found.chunks(BATCH) {
-            let mut work = Vec::with_capacity(chunk.len());
-            for file in chunk {
-                let step = match by_path.remove(&file.rel_bytes) {
-                    Some(record)
-                        if record.size == to_i64(file.size) && record.mtime_ns == file.mtime_ns =>
-                    {
-                        Step::Unchanged
-                    }
-                    Some(record) => Step::Update(record),
-                    None => match take_moved(&mut missing, file) {
-                        Some(record) => Step::Move(record),
-                        None => Step::Add,
-                    },
-                };
-                work.push((file, step));
-            }
-            // Reading headers is the slow part and needs no database: do it for the whole
-            // batch at once, a few files at a time.
-            let to_read: Vec<Option<(PathBuf, u64)>> = work
-                .iter()
-                .map(|(file, step)| match step {
-                    Step::Add | Step::Update(_) => Some((file.path.clone(), file.size)),
-                    Step::Unchanged | Step::Move(_) => None,
-                })
-                .collect();
-            let ffprobe = self.ffprobe.clone();
-            let reads: Vec<Option<FileRead>> = stream::iter(to_read)
-                .map(|job| read(ffprobe.clone(), job))
-                .buffered(READ_CONCURRENCY)
-                .collect()
-                .await;
-            // One transaction per batch (SQLite commits are the other slow part); a savepoint
-            // per file, so one failing file never takes its batch down with it.
+            let reads = match pending.take() {
+                Some(handle) => handle.await.unwrap_or_default(),
+                None => Vec::new(),
+            };
+            // Headers of the next batch are read while this one is written.
+            pending = jobs
+                .next()
+                .map(|batch| tokio::spawn(read_batch(self.ffprobe.clone(), batch)));
+            let work: Vec<(&FoundFile, Step)> = chunk.iter().zip(steps.by_ref()).collect();
+            let mut reads = reads.into_iter();
+            let reads: Vec<Option<FileRead>> =
+                work.iter().map(|_| reads.next().flatten()).collect();
+            // One transaction per batch (commits are the other slow part). On PostgreSQL a
+            // failed statement aborts its transaction, so each file gets a savepoint there; SQLite
+            // carries on after a failed statement and is spared the extra round trips.
             let txn = self.db.begin().await?;
             let mut events = Vec::new();
             for ((file, step), read) in work.into_iter().zip(reads) {
@@ -277,23 +297,24 @@ impl Scanner {
                     report.unchanged += 1;
                     continue;
                 }
-                let sp = txn.begin().await?;
-                let result = match (step, read) {
-                    (Step::Move(record), _) => {
-                        report.moved += 1;
-                        relocate(&sp, record, file).await
-                    }
-                    (Step::Update(record), Some(read)) => {
-                        report.updated += 1;
-                        update(&sp, library, record, file, read, importer, &mut events).await
-                    }
-                    (_, read) => {
-                        report.added += 1;
-                        let read = read.unwrap_or_default();
-                        add(&sp, library, folder, file, read, importer, &mut events).await
-                    }
+                match &step {
+                    Step::Move(_) => report.moved += 1,
+                    Step::Update(_) => report.updated += 1,
+                    _ => report.added += 1,
+                }
+                let target = Target {
+                    library,
+                    folder,
+                    importer,
                 };
-                if let Err(e) = settle(sp, result).await {
+                let result = if savepoints {
+                    let sp = txn.begin().await?;
+                    let result = apply(&sp, &target, file, step, read, &mut events).await;
+                    settle(sp, result).await
+                } else {
+                    apply(&txn, &target, file, step, read, &mut events).await
+                };
+                if let Err(e) = result {
                     report.errors += 1;
                     tracing::warn!(path = %file.path.display(), error = %e, "cannot import file");
                 }
@@ -324,6 +345,18 @@ impl Scanner {
         }
         Ok(())
     }
+}
+
+/// Reads a batch's headers, a few files at a time.
+async fn read_batch(
+    ffprobe: Option<PathBuf>,
+    batch: Vec<Option<(PathBuf, u64)>>,
+) -> Vec<Option<FileRead>> {
+    stream::iter(batch)
+        .map(|job| read(ffprobe.clone(), job))
+        .buffered(READ_CONCURRENCY)
+        .collect()
+        .await
 }
 
 /// Reads a new or changed file's headers and fingerprint (`None`: nothing to read).
@@ -363,6 +396,52 @@ struct FileRead {
     info: Option<String>,
     error: Option<String>,
     fingerprint: Option<String>,
+}
+
+/// Where a file goes.
+struct Target<'a> {
+    library: &'a library::Model,
+    folder: &'a folder::Model,
+    importer: &'a dyn Importer,
+}
+
+/// Applies one file's step.
+async fn apply(
+    db: &DatabaseTransaction,
+    target: &Target<'_>,
+    file: &FoundFile,
+    step: Step,
+    read: Option<FileRead>,
+    events: &mut Vec<Event>,
+) -> Result<(), String> {
+    match (step, read) {
+        (Step::Move(record), _) => relocate(db, record, file).await,
+        (Step::Update(record), Some(read)) => {
+            update(
+                db,
+                target.library,
+                record,
+                file,
+                read,
+                target.importer,
+                events,
+            )
+            .await
+        }
+        (_, read) => {
+            let read = read.unwrap_or_default();
+            add(
+                db,
+                target.library,
+                target.folder,
+                file,
+                read,
+                target.importer,
+                events,
+            )
+            .await
+        }
+    }
 }
 
 /// Ends a file's savepoint: kept when its step succeeded, rolled back when it failed.
