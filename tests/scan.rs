@@ -142,6 +142,44 @@ async fn movies_are_scanned_renamed_removed_and_never_wiped() {
 
 #[cfg(feature = "movie")]
 #[tokio::test]
+async fn nfo_files_fill_in_films_and_broken_ones_fall_back_to_the_name() {
+    let env = TestEnv::new().await;
+    let media = env.data_dir().join("films");
+    write(&media, "The Matrix (1999)/The Matrix (1999).mkv", b"matrix");
+    write(
+        &media,
+        "The Matrix (1999)/movie.nfo",
+        "<?xml version=\"1.0\"?>\n<movie><title>The Matrix</title><year>1999</year>\
+         <plot>A hacker learns the truth.</plot><genre>Action</genre><genre>Science Fiction</genre>\
+         <mpaa>Rated R</mpaa><uniqueid type=\"imdb\">tt0133093</uniqueid>\
+         <ratings><rating name=\"imdb\" default=\"true\"><value>8.7</value></rating></ratings></movie>"
+            .as_bytes(),
+    );
+    write(&media, "Heat (1995)/Heat (1995).mkv", b"heat");
+    write(
+        &media,
+        "Heat (1995)/Heat (1995).nfo",
+        b"\x00\x01 not xml at all \xff",
+    );
+    let server = env.start().await;
+    let lib = library(&server, "movie", &media).await;
+    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    let list = server.get("/api/v1/movie/movies").await.body;
+    assert_eq!(titles(&list), ["Heat (1995)", "The Matrix (1999)"]);
+    let matrix = server
+        .get(&format!("/api/v1/movie/movies/{}", list["items"][1]["id"]))
+        .await
+        .body;
+    assert_eq!(matrix["overview"], "A hacker learns the truth.", "{matrix}");
+    assert_eq!(matrix["genres"], json!(["Action", "Science Fiction"]));
+    assert_eq!(matrix["content_rating"], "R");
+    assert_eq!(matrix["imdb_id"], "tt0133093");
+    assert_eq!(matrix["community_rating"], 8.7);
+    server.stop().await;
+}
+
+#[cfg(feature = "movie")]
+#[tokio::test]
 async fn an_interrupted_scan_resumes_without_duplicates() {
     let env = TestEnv::new().await;
     let media = env.data_dir().join("films");

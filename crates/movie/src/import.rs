@@ -51,9 +51,11 @@ impl MovieImporter {
                 created: false,
             });
         }
-        let title = parsed
-            .title
-            .clone()
+        let nfo = local_nfo(&file.path);
+        let title = nfo
+            .as_ref()
+            .and_then(|n| n.title.clone())
+            .or_else(|| parsed.title.clone())
             .filter(|t| !t.trim().is_empty())
             .or_else(|| {
                 Path::new(&file.rel_path)
@@ -61,7 +63,7 @@ impl MovieImporter {
                     .map(|s| s.to_string_lossy().into_owned())
             })
             .unwrap_or_else(|| file.rel_path.clone());
-        let year = parsed.year;
+        let year = nfo.as_ref().and_then(|n| n.year).or(parsed.year);
         // Another version or part of a film already known: same sort title and year.
         let mut query = movie::Entity::find()
             .filter(movie::Column::LibraryId.eq(file.library_id))
@@ -78,11 +80,29 @@ impl MovieImporter {
         }
         let created = insert_movie_in(
             db,
-            NewMovie {
-                library_id: file.library_id,
-                title,
-                year,
-                ..Default::default()
+            match nfo {
+                Some(nfo) => NewMovie {
+                    library_id: file.library_id,
+                    title,
+                    year,
+                    original_title: nfo.original_title,
+                    overview: nfo.plot,
+                    runtime_minutes: nfo.runtime_minutes,
+                    content_rating: nfo.mpaa,
+                    community_rating: nfo.rating,
+                    genres: nfo.genres,
+                    tagline: nfo.tagline,
+                    tmdb_id: nfo.ids.get("tmdb").cloned(),
+                    imdb_id: nfo.ids.get("imdb").cloned(),
+                },
+                None => NewMovie {
+                    library_id: file.library_id,
+                    title,
+                    year,
+                    tmdb_id: parsed.ids.get("tmdb").cloned(),
+                    imdb_id: parsed.ids.get("imdb").cloned(),
+                    ..Default::default()
+                },
             },
         )
         .await
@@ -91,6 +111,28 @@ impl MovieImporter {
             item: item_ref(&created),
             created: true,
         })
+    }
+}
+
+/// The film's NFO, Kodi-style: `<file name>.nfo` beside the file, else `movie.nfo` in its
+/// folder. A broken NFO is logged and the film is taken from its name.
+fn local_nfo(video: &Path) -> Option<revenge_nfo::Nfo> {
+    let candidates = [
+        video.with_extension("nfo"),
+        video.parent()?.join("movie.nfo"),
+    ];
+    let path = candidates.into_iter().find(|p| p.is_file())?;
+    match revenge_nfo::parse_file(&path) {
+        Ok(nfo) => {
+            for warning in &nfo.warnings {
+                tracing::warn!(nfo = %path.display(), "{warning}");
+            }
+            Some(nfo)
+        }
+        Err(e) => {
+            tracing::warn!(nfo = %path.display(), error = %e, "NFO ignored; the film is named from its file");
+            None
+        }
     }
 }
 

@@ -36,6 +36,12 @@ pub struct NewMovie {
     pub community_rating: Option<f64>,
     /// Genres, in display order.
     pub genres: Vec<String>,
+    /// Short promotional line.
+    pub tagline: Option<String>,
+    /// The Movie Database id.
+    pub tmdb_id: Option<String>,
+    /// IMDb id (`tt…`).
+    pub imdb_id: Option<String>,
 }
 
 /// How a movie list is ordered.
@@ -97,13 +103,13 @@ pub async fn insert_movie_in<C: ConnectionTrait>(
         original_title: Set(new.original_title),
         year: Set(new.year),
         overview: Set(new.overview),
-        tagline: Set(None),
+        tagline: Set(new.tagline),
         runtime_minutes: Set(new.runtime_minutes),
         rating_level: Set(new.content_rating.as_deref().and_then(rating_level)),
         content_rating: Set(new.content_rating),
         community_rating: Set(new.community_rating),
-        tmdb_id: Set(None),
-        imdb_id: Set(None),
+        tmdb_id: Set(new.tmdb_id),
+        imdb_id: Set(new.imdb_id),
         added_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
