@@ -9,9 +9,10 @@ use futures_util::stream::{self, StreamExt};
 use revenge_core::{Event, EventBus, FileToImport, Id, Imported, Importer};
 use revenge_jobs::JobContext;
 use revenge_library::{entity as library, folder, repo as library_repo};
+use sea_orm::ActiveValue::Unchanged;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 use serde::Serialize;
 use tokio::sync::watch;
@@ -220,14 +221,30 @@ impl Scanner {
         report: &mut ScanReport,
         progress: &watch::Sender<ScanProgress>,
     ) -> Result<(), ScanError> {
-        let records = media_file::Entity::find()
+        // Only what comparing needs: the stored metadata of 100,000 files would cost hundreds
+        // of megabytes.
+        let records: Vec<FileState> = media_file::Entity::find()
+            .select_only()
+            .columns([
+                Column::Id,
+                Column::Module,
+                Column::PathBytes,
+                Column::RelPath,
+                Column::Size,
+                Column::MtimeNs,
+                Column::Inode,
+                Column::Device,
+                Column::Fingerprint,
+                Column::ItemId,
+            ])
             .filter(Column::FolderId.eq(folder.id))
+            .into_model::<FileState>()
             .all(&self.db)
             .await?;
         let on_disk: HashSet<&[u8]> = found.iter().map(|f| f.rel_bytes.as_slice()).collect();
-        let mut by_path: HashMap<Vec<u8>, media_file::Model> = HashMap::new();
+        let mut by_path: HashMap<Vec<u8>, FileState> = HashMap::new();
         // Records whose file is no longer where it was: candidates for a move, else removed.
-        let mut missing: Vec<media_file::Model> = Vec::new();
+        let mut missing: Vec<FileState> = Vec::new();
         for record in records {
             if on_disk.contains(record.path_bytes.as_slice()) {
                 by_path.insert(record.path_bytes.clone(), record);
@@ -385,9 +402,24 @@ const READ_CONCURRENCY: usize = 4;
 /// What to do with a found file.
 enum Step {
     Unchanged,
-    Update(media_file::Model),
-    Move(media_file::Model),
+    Update(FileState),
+    Move(FileState),
     Add,
+}
+
+/// What a scan compares a found file with: a `media_file` row without its metadata.
+#[derive(Debug, Clone, FromQueryResult)]
+struct FileState {
+    id: Id,
+    module: String,
+    path_bytes: Vec<u8>,
+    rel_path: String,
+    size: i64,
+    mtime_ns: i64,
+    inode: Option<i64>,
+    device: Option<i64>,
+    fingerprint: Option<String>,
+    item_id: Option<Id>,
 }
 
 /// What was read from a new or changed file.
@@ -528,7 +560,7 @@ async fn add(
 async fn update(
     db: &DatabaseTransaction,
     library: &library::Model,
-    record: media_file::Model,
+    record: FileState,
     file: &FoundFile,
     read: FileRead,
     importer: &dyn Importer,
@@ -546,7 +578,10 @@ async fn update(
         )
         .await?;
     let (kind, item_id) = announce(imported, read.error.is_some(), events);
-    let mut model = record.into_active_model();
+    let mut model = media_file::ActiveModel {
+        id: Unchanged(record.id),
+        ..Default::default()
+    };
     model.size = Set(to_i64(file.size));
     model.mtime_ns = Set(file.mtime_ns);
     model.inode = Set(Some(to_i64(file.inode)));
@@ -564,11 +599,14 @@ async fn update(
 /// A file found under a new path keeps its record, and so its item.
 async fn relocate(
     db: &DatabaseTransaction,
-    record: media_file::Model,
+    record: FileState,
     file: &FoundFile,
 ) -> Result<(), String> {
     tracing::info!(from = %record.rel_path, to = %file.rel_display, "file moved");
-    let mut model = record.into_active_model();
+    let mut model = media_file::ActiveModel {
+        id: Unchanged(record.id),
+        ..Default::default()
+    };
     model.path_bytes = Set(file.rel_bytes.clone());
     model.rel_path = Set(file.rel_display.clone());
     model.size = Set(to_i64(file.size));
@@ -583,7 +621,7 @@ async fn relocate(
 /// A file is gone: its record goes, and its item too once no file of it is left.
 async fn remove(
     db: &DatabaseTransaction,
-    record: &media_file::Model,
+    record: &FileState,
     importer: &dyn Importer,
     events: &mut Vec<Event>,
 ) -> Result<(), String> {
@@ -613,7 +651,7 @@ async fn remove(
 
 /// Takes the record of a missing file that `file` is, moved: same inode on the same device,
 /// else the same size and content fingerprint.
-fn take_moved(missing: &mut Vec<media_file::Model>, file: &FoundFile) -> Option<media_file::Model> {
+fn take_moved(missing: &mut Vec<FileState>, file: &FoundFile) -> Option<FileState> {
     let by_inode = missing
         .iter()
         .position(|r| r.inode == Some(to_i64(file.inode)) && r.device == Some(to_i64(file.device)));
