@@ -235,7 +235,7 @@ pub fn parse_names(paths: &[std::path::PathBuf]) -> Result<String, ServerError> 
     let mut lines: Vec<std::path::PathBuf> = paths.to_vec();
     if lines.is_empty() {
         for line in std::io::stdin().lock().lines() {
-            let line = line.map_err(|e| ServerError::Password(e.to_string()))?;
+            let line = line.map_err(|e| ServerError::Stdin(e.to_string()))?;
             if !line.trim().is_empty() {
                 lines.push(line.into());
             }

@@ -46,6 +46,9 @@ pub enum ServerError {
     /// A scan from the command line failed.
     #[error(transparent)]
     Scan(#[from] revenge_scanner::ScanError),
+    /// Reading paths from stdin failed.
+    #[error("cannot read standard input: {0}")]
+    Stdin(String),
     /// Reading the password from the terminal or stdin failed.
     #[error("cannot read the password: {0}")]
     Password(String),
