@@ -244,6 +244,11 @@ async fn item_details_list_files_with_streams_and_errors() {
     let env = TestEnv::new().await;
     let media = env.data_dir().join("films");
     real_video(&media.join("Real (2020)/Real (2020).mkv"));
+    write(
+        &media,
+        "Real (2020)/Real (2020).de.forced.srt",
+        b"1\n00:00:00,000 --> 00:00:01,000\nHallo\n",
+    );
     write(&media, "Broken (2021)/Broken (2021).mkv", b"");
     let server = env.start().await;
     let lib = library(&server, "movie", &media).await;
@@ -280,6 +285,11 @@ async fn item_details_list_files_with_streams_and_errors() {
         "{info}"
     );
     assert!(real["files"][0]["error"].is_null());
+    let sidecar = &info["external_subtitles"][0];
+    assert_eq!(sidecar["file"], "Real (2020).de.forced.srt", "{info}");
+    assert_eq!(sidecar["language"], "de");
+    assert_eq!(sidecar["forced"], true);
+    assert_eq!(sidecar["format"], "subrip");
     server.stop().await;
 }
 

@@ -364,6 +364,30 @@ impl Scanner {
     }
 }
 
+/// The stored metadata: what the headers say, plus subtitle files beside the video
+/// (`Movie.en.forced.srt`), named without their folder so no server path reaches clients.
+fn with_sidecars(video: &Path, info: &revenge_mediainfo::MediaInfo) -> Option<String> {
+    let mut json = serde_json::to_value(info).ok()?;
+    let sidecars: Vec<serde_json::Value> = revenge_mediainfo::sidecar_subtitles(video)
+        .into_iter()
+        .map(|s| {
+            serde_json::json!({
+                "file": s.path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                "format": s.format,
+                "language": s.language,
+                "forced": s.forced,
+                "sdh": s.sdh,
+                "default": s.default,
+                "title": s.title,
+            })
+        })
+        .collect();
+    if let Some(object) = json.as_object_mut() {
+        object.insert("external_subtitles".to_owned(), sidecars.into());
+    }
+    serde_json::to_string(&json).ok()
+}
+
 /// Reads a batch's headers, a few files at a time.
 async fn read_batch(
     ffprobe: Option<PathBuf>,
@@ -380,7 +404,7 @@ async fn read_batch(
 async fn read(ffprobe: Option<PathBuf>, job: Option<(PathBuf, u64)>) -> Option<FileRead> {
     let (path, size) = job?;
     let (info, error) = match revenge_mediainfo::probe_any(&path, ffprobe.as_deref()).await {
-        Ok(info) => (serde_json::to_string(&info).ok(), None),
+        Ok(info) => (with_sidecars(&path, &info), None),
         Err(e) => (None, Some(e.to_string())),
     };
     let print = tokio::task::spawn_blocking(move || fingerprint(&path, size).ok())
