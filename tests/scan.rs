@@ -318,6 +318,18 @@ async fn series_are_scanned_into_seasons_and_episodes() {
         "Breaking Bad/Season 2/Breaking.Bad.S02E03.720p.mkv",
         b"4",
     );
+    write(
+        &media,
+        "Doctor Who (2005)/tvshow.nfo",
+        b"<tvshow><title>Doctor Who</title><year>2005</year><plot>A time traveller.</plot>\
+          <genre>Drama</genre><genre>Science Fiction</genre><status>Continuing</status></tvshow>",
+    );
+    write(
+        &media,
+        "Doctor Who (2005)/Season 01/Doctor Who (2005) - S01E01 - Rose.nfo",
+        b"<episodedetails><title>Rose</title><plot>Rose meets the Doctor.</plot>\
+          <aired>2005-03-26</aired></episodedetails>",
+    );
     let server = env.start().await;
     let lib = library(&server, "tvshow", &media).await;
     assert_eq!(scan(&server, lib).await["state"], "succeeded");
@@ -350,6 +362,20 @@ async fn series_are_scanned_into_seasons_and_episodes() {
         .map(|e| e["title"].as_str().unwrap_or_default())
         .collect();
     assert_eq!(names, ["Rose", "The End of the World"]);
+    let rose = episodes[0]["id"].as_i64().unwrap();
+    let rose = server
+        .get(&format!("/api/v1/tvshow/episodes/{rose}"))
+        .await
+        .body;
+    assert_eq!(rose["overview"], "Rose meets the Doctor.", "{rose}");
+    assert_eq!(rose["air_date"], "2005-03-26");
+    let show = server
+        .get(&format!("/api/v1/tvshow/series/{who}"))
+        .await
+        .body;
+    assert_eq!(show["overview"], "A time traveller.", "{show}");
+    assert_eq!(show["genres"], json!(["Drama", "Science Fiction"]));
+    assert_eq!(show["status"], "Continuing");
     server.stop().await;
 }
 

@@ -115,25 +115,12 @@ impl MovieImporter {
 }
 
 /// The film's NFO, Kodi-style: `<file name>.nfo` beside the file, else `movie.nfo` in its
-/// folder. A broken NFO is logged and the film is taken from its name.
+/// folder.
 fn local_nfo(video: &Path) -> Option<revenge_nfo::Nfo> {
-    let candidates = [
+    revenge_nfo::load_first(&[
         video.with_extension("nfo"),
         video.parent()?.join("movie.nfo"),
-    ];
-    let path = candidates.into_iter().find(|p| p.is_file())?;
-    match revenge_nfo::parse_file(&path) {
-        Ok(nfo) => {
-            for warning in &nfo.warnings {
-                tracing::warn!(nfo = %path.display(), "{warning}");
-            }
-            Some(nfo)
-        }
-        Err(e) => {
-            tracing::warn!(nfo = %path.display(), error = %e, "NFO ignored; the film is named from its file");
-            None
-        }
-    }
+    ])
 }
 
 impl Importer for MovieImporter {

@@ -15,7 +15,7 @@ mod xml;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -210,5 +210,23 @@ fn split_at_xml(text: &str) -> (&str, Option<&str>) {
     match start.and_then(|at| Some((text.get(..at)?, text.get(at..)?))) {
         Some((leading, xml)) => (leading, Some(xml)),
         None => (text, None),
+    }
+}
+
+/// The first of `candidates` that exists, parsed. Parse problems are logged (naming the file)
+/// and the NFO is then ignored, so the item is named from its file instead.
+pub fn load_first(candidates: &[PathBuf]) -> Option<Nfo> {
+    let path = candidates.iter().find(|p| p.is_file())?;
+    match parse_file(path) {
+        Ok(nfo) => {
+            for warning in &nfo.warnings {
+                tracing::warn!(nfo = %path.display(), "{warning}");
+            }
+            Some(nfo)
+        }
+        Err(e) => {
+            tracing::warn!(nfo = %path.display(), error = %e, "NFO ignored; named from the file instead");
+            None
+        }
     }
 }

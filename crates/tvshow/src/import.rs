@@ -60,6 +60,21 @@ fn numbering(parsed: &revenge_naming::Parsed) -> Option<(i32, i32, Option<i32>)>
     Some((year, to_i32(month_day)?, None))
 }
 
+/// The series' `tvshow.nfo`: in the series folder, the parent of a season folder.
+fn series_nfo(video: &Path) -> Option<revenge_nfo::Nfo> {
+    let folder = video.parent()?;
+    let name = folder.file_name()?.to_string_lossy().to_lowercase();
+    let is_season = name == "specials"
+        || ["season", "series", "staffel", "saison", "temporada"]
+            .iter()
+            .any(|word| {
+                name.strip_prefix(word)
+                    .is_some_and(|rest| rest.trim().chars().all(|c| c.is_ascii_digit()))
+            });
+    let series_folder = if is_season { folder.parent()? } else { folder };
+    revenge_nfo::load_first(&[series_folder.join("tvshow.nfo")])
+}
+
 impl TvShowImporter {
     async fn import_file(
         &self,
@@ -88,17 +103,28 @@ impl TvShowImporter {
         }
         let show = match query.one(db).await.map_err(err)? {
             Some(show) => show,
-            None => insert_series(
-                db,
-                NewSeries {
-                    library_id: file.library_id,
-                    title,
-                    year: parsed.year,
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(err)?,
+            None => {
+                let new = match series_nfo(&file.path) {
+                    Some(nfo) => NewSeries {
+                        library_id: file.library_id,
+                        title: nfo.title.unwrap_or(title),
+                        year: nfo.year.or(parsed.year),
+                        original_title: nfo.original_title,
+                        overview: nfo.plot,
+                        status: nfo.status,
+                        content_rating: nfo.mpaa,
+                        community_rating: nfo.rating,
+                        genres: nfo.genres,
+                    },
+                    None => NewSeries {
+                        library_id: file.library_id,
+                        title,
+                        year: parsed.year,
+                        ..Default::default()
+                    },
+                };
+                insert_series(db, new).await.map_err(err)?
+            }
         };
         let season_row = match season::Entity::find()
             .filter(season::Column::SeriesId.eq(show.id))
@@ -130,13 +156,28 @@ impl TvShowImporter {
             None => (
                 insert_episode(
                     db,
-                    NewEpisode {
-                        series_id: show.id,
-                        season_id: season_row.id,
-                        episode_number: number,
-                        episode_number_end: number_end,
-                        title: parsed.episode_title.clone(),
-                        ..Default::default()
+                    match revenge_nfo::load_first(&[file.path.with_extension("nfo")]) {
+                        Some(nfo) => NewEpisode {
+                            series_id: show.id,
+                            season_id: season_row.id,
+                            episode_number: number,
+                            episode_number_end: number_end,
+                            title: nfo.title.or_else(|| parsed.episode_title.clone()),
+                            overview: nfo.plot,
+                            air_date: nfo
+                                .premiered
+                                .as_deref()
+                                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                            runtime_minutes: nfo.runtime_minutes,
+                        },
+                        None => NewEpisode {
+                            series_id: show.id,
+                            season_id: season_row.id,
+                            episode_number: number,
+                            episode_number_end: number_end,
+                            title: parsed.episode_title.clone(),
+                            ..Default::default()
+                        },
                     },
                 )
                 .await
