@@ -450,6 +450,163 @@ async fn the_watcher_picks_up_a_new_file_without_a_scan_request() {
     server.stop().await;
 }
 
+fn picture(path: &Path, width: u32, height: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    image::RgbImage::from_pixel(width, height, image::Rgb([30, 60, 90]))
+        .save(path)
+        .unwrap();
+}
+
+async fn fetch_image(
+    server: &TestServer,
+    token: &str,
+    path: &str,
+) -> (u16, Option<(u32, u32)>, String) {
+    let response = revenge_tests::client()
+        .get(format!("{}{path}", server.server.base_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let bytes = response.bytes().await.unwrap();
+    let size = image::load_from_memory(&bytes)
+        .ok()
+        .map(|i| (i.width(), i.height()));
+    (status, size, kind)
+}
+
+#[cfg(all(feature = "movie", feature = "tvshow"))]
+#[tokio::test]
+async fn local_artwork_is_served_resized_to_those_who_may_see_it() {
+    let env = TestEnv::new().await;
+    let films = env.data_dir().join("films");
+    write(&films, "Heat (1995)/Heat (1995).mkv", b"heat");
+    picture(&films.join("Heat (1995)/poster.jpg"), 400, 600);
+    picture(&films.join("Heat (1995)/Heat (1995)-fanart.png"), 640, 360);
+    let shows = env.data_dir().join("shows");
+    write(&shows, "Show/Season 01/Show - S01E01.mkv", b"e1");
+    picture(&shows.join("Show/folder.jpg"), 300, 450);
+    picture(
+        &shows.join("Show/Season 01/Show - S01E01-thumb.jpg"),
+        320,
+        180,
+    );
+    let server = env.start().await;
+    let movie_lib = library(&server, "movie", &films).await;
+    let tv_lib = server
+        .call(
+            Method::POST,
+            "/api/v1/libraries",
+            Some(&server.admin),
+            Some(json!({"module": "tvshow", "name": "Shows", "folders": [shows.display().to_string()]})),
+        )
+        .await
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(scan(&server, movie_lib).await["state"], "succeeded");
+    assert_eq!(scan(&server, tv_lib).await["state"], "succeeded");
+    let heat = server.get("/api/v1/movie/movies").await.body["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let show = server.get("/api/v1/tvshow/series").await.body["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let episode = server.get("/api/v1/tvshow/episodes/recent").await.body["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+
+    let admin = server.admin.clone();
+    let (status, size, kind) = fetch_image(
+        &server,
+        &admin,
+        &format!("/api/v1/images/movie.{heat}.poster?width=100"),
+    )
+    .await;
+    assert_eq!(
+        (status, size, kind.as_str()),
+        (200, Some((100, 150)), "image/jpeg")
+    );
+    let (status, size, _) = fetch_image(
+        &server,
+        &admin,
+        &format!("/api/v1/images/movie.{heat}.poster"),
+    )
+    .await;
+    assert_eq!(
+        (status, size),
+        (200, Some((400, 600))),
+        "the original without a width"
+    );
+    let (status, size, kind) = fetch_image(
+        &server,
+        &admin,
+        &format!("/api/v1/images/movie.{heat}.backdrop?width=320"),
+    )
+    .await;
+    assert_eq!(
+        (status, size, kind.as_str()),
+        (200, Some((320, 180)), "image/png")
+    );
+    let (status, _, _) = fetch_image(
+        &server,
+        &admin,
+        &format!("/api/v1/images/movie.{heat}.logo"),
+    )
+    .await;
+    assert_eq!(status, 404, "no logo");
+    let (status, size, _) = fetch_image(
+        &server,
+        &admin,
+        &format!("/api/v1/images/tvshow.{show}.poster?width=150"),
+    )
+    .await;
+    assert_eq!((status, size), (200, Some((150, 225))));
+    let (status, size, _) = fetch_image(
+        &server,
+        &admin,
+        &format!("/api/v1/images/tvshow.{episode}.thumb"),
+    )
+    .await;
+    assert_eq!((status, size), (200, Some((320, 180))));
+    let (status, _, _) = fetch_image(&server, &admin, "/api/v1/images/movie.1.passwd").await;
+    assert_eq!(status, 400, "not an image id");
+    let (status, _, _) = fetch_image(&server, &admin, "/api/v1/images/movie.1.../etc/passwd").await;
+    assert_eq!(status, 404, "no path reaches the file system");
+    let (status, _, _) = fetch_image(
+        &server,
+        &admin,
+        &format!("/api/v1/images/movie.{heat}.poster?width=99999"),
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    // A user without the library sees no pictures of it.
+    let (_, guest) = server.user("guest", json!({"library_ids": [tv_lib]})).await;
+    let (status, _, _) = fetch_image(
+        &server,
+        &guest,
+        &format!("/api/v1/images/movie.{heat}.poster"),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = fetch_image(
+        &server,
+        &guest,
+        &format!("/api/v1/images/tvshow.{show}.poster"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    server.stop().await;
+}
+
 #[test]
 fn parse_name_prints_json_lines() {
     let out = revenge_server::cli::parse_names(&[

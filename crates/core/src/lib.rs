@@ -2,6 +2,7 @@
 //! request extractors and the one mapping from errors to HTTP problem responses.
 
 pub mod access;
+pub mod artwork;
 pub mod error;
 pub mod events;
 pub mod extract;

@@ -80,3 +80,42 @@ pub async fn files_of<C: ConnectionTrait>(
         })
         .collect())
 }
+
+#[derive(sea_orm::DeriveIden)]
+enum LibraryFolder {
+    Table,
+    Id,
+    Path,
+}
+
+/// Where the files of one item of `module` are on disk, oldest first.
+pub async fn absolute_paths_of<C: ConnectionTrait>(
+    db: &C,
+    module: &str,
+    item_id: Id,
+) -> Result<Vec<std::path::PathBuf>, DbErr> {
+    use std::os::unix::ffi::OsStrExt;
+
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+
+    let files = Entity::find()
+        .filter(Column::Module.eq(module))
+        .filter(Column::ItemId.eq(item_id))
+        .order_by(Column::Id, Order::Asc)
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for file in files {
+        let query = Query::select()
+            .column(LibraryFolder::Path)
+            .from(LibraryFolder::Table)
+            .and_where(Expr::col(LibraryFolder::Id).eq(file.folder_id))
+            .to_owned();
+        if let Some(row) = db.query_one(&query).await? {
+            let folder: String = row.try_get("", "path")?;
+            let rel = std::ffi::OsStr::from_bytes(&file.path_bytes);
+            out.push(std::path::Path::new(&folder).join(rel));
+        }
+    }
+    Ok(out)
+}

@@ -34,6 +34,19 @@ pub trait Module: Send + Sync + 'static {
         None
     }
 
+    /// The local picture of `kind` for one of the module's items, if `viewer` may see the item
+    /// and there is one. Image ids are `<module>.<item>.<kind>`.
+    fn artwork<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        viewer: &'a crate::Viewer,
+        item_id: crate::Id,
+        kind: crate::artwork::ArtKind,
+    ) -> crate::ImportFuture<'a, Option<std::path::PathBuf>> {
+        let _ = (db, viewer, item_id, kind);
+        Box::pin(async { Ok(None) })
+    }
+
     /// Whether this is the adult section: then every request from a caller without the adult
     /// capability (or without credentials) answers 404, so its existence is not revealed.
     fn adult(&self) -> bool {

@@ -36,4 +36,27 @@ impl Module for MovieModule {
     fn importer(&self) -> Option<std::sync::Arc<dyn revenge_core::Importer>> {
         Some(std::sync::Arc::new(import::MovieImporter))
     }
+
+    fn artwork<'a>(
+        &'a self,
+        db: &'a sea_orm::DatabaseConnection,
+        viewer: &'a revenge_core::Viewer,
+        item_id: revenge_core::Id,
+        kind: revenge_core::artwork::ArtKind,
+    ) -> revenge_core::ImportFuture<'a, Option<std::path::PathBuf>> {
+        Box::pin(async move {
+            // The same visibility as the detail: a hidden film has no pictures either.
+            match repo::get_movie(db, viewer, item_id).await {
+                Ok(_) => {}
+                Err(MovieError::NotFound(_)) => return Ok(None),
+                Err(e) => return Err(e.to_string()),
+            }
+            let paths = revenge_core::media_file::absolute_paths_of(db, "movie", item_id)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(paths
+                .iter()
+                .find_map(|video| revenge_core::artwork::find_for_video(video, kind)))
+        })
+    }
 }

@@ -106,10 +106,16 @@ fn router_with(
         events: state.events.clone(),
     };
     let auth = state.auth.clone();
-    let enabled: Vec<Box<dyn Module>> = compiled
+    let enabled: Vec<Arc<dyn Module>> = compiled
         .into_iter()
         .filter(|m| config.module_enabled(m.id()))
+        .map(Arc::from)
         .collect();
+    let artwork = revenge_artwork::ArtworkState {
+        db: state.db.conn.clone(),
+        modules: Arc::new(enabled.clone()),
+        cache: config.data_dir().join("cache").join("images"),
+    };
     let library_state = LibraryState {
         db: state.db.conn.clone(),
         modules: Arc::new(enabled.iter().map(|m| m.id()).collect()),
@@ -122,7 +128,8 @@ fn router_with(
         .merge(revenge_library::router().with_state(library_state))
         .merge(revenge_jobs::router().with_state(state.jobs.clone()))
         .merge(revenge_webhooks::router().with_state(state.webhooks.clone()))
-        .merge(routes::events::router().with_state(state.clone()));
+        .merge(routes::events::router().with_state(state.clone()))
+        .merge(revenge_artwork::router().with_state(artwork));
     let mut adult: Option<OpenApiRouter> = None;
     for module in &enabled {
         let prefix = format!("/api/v1/{}", module.id());

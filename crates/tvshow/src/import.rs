@@ -62,6 +62,12 @@ fn numbering(parsed: &revenge_naming::Parsed) -> Option<(i32, i32, Option<i32>)>
 
 /// The series' `tvshow.nfo`: in the series folder, the parent of a season folder.
 fn series_nfo(video: &Path) -> Option<revenge_nfo::Nfo> {
+    revenge_nfo::load_first(&[series_folder(video)?.join("tvshow.nfo")])
+}
+
+/// The series folder of an episode's file: the parent of its season folder, or its own folder
+/// when it is not in a season folder.
+pub fn series_folder(video: &Path) -> Option<std::path::PathBuf> {
     let folder = video.parent()?;
     let name = folder.file_name()?.to_string_lossy().to_lowercase();
     let is_season = name == "specials"
@@ -71,8 +77,7 @@ fn series_nfo(video: &Path) -> Option<revenge_nfo::Nfo> {
                 name.strip_prefix(word)
                     .is_some_and(|rest| rest.trim().chars().all(|c| c.is_ascii_digit()))
             });
-    let series_folder = if is_season { folder.parent()? } else { folder };
-    revenge_nfo::load_first(&[series_folder.join("tvshow.nfo")])
+    Some(if is_season { folder.parent()? } else { folder }.to_path_buf())
 }
 
 impl TvShowImporter {

@@ -37,4 +37,68 @@ impl Module for TvShowModule {
     fn importer(&self) -> Option<std::sync::Arc<dyn revenge_core::Importer>> {
         Some(std::sync::Arc::new(import::TvShowImporter))
     }
+
+    /// `thumb` is an episode's (the id is the episode's); the others are the series' (the id
+    /// is the series').
+    fn artwork<'a>(
+        &'a self,
+        db: &'a sea_orm::DatabaseConnection,
+        viewer: &'a revenge_core::Viewer,
+        item_id: revenge_core::Id,
+        kind: revenge_core::artwork::ArtKind,
+    ) -> revenge_core::ImportFuture<'a, Option<std::path::PathBuf>> {
+        use revenge_core::artwork::{ArtKind, find_for_video, find_in_folder};
+        Box::pin(async move {
+            let hidden = |e: &TvShowError| {
+                matches!(
+                    e,
+                    TvShowError::SeriesNotFound(_)
+                        | TvShowError::SeasonNotFound(_)
+                        | TvShowError::EpisodeNotFound(_)
+                )
+            };
+            let episode_id = if kind == ArtKind::Thumb {
+                match repo::get_episode(db, viewer, item_id).await {
+                    Ok(episode) => episode.id,
+                    Err(e) if hidden(&e) => return Ok(None),
+                    Err(e) => return Err(e.to_string()),
+                }
+            } else {
+                match repo::get_series(db, viewer, item_id).await {
+                    Ok(_) => {}
+                    Err(e) if hidden(&e) => return Ok(None),
+                    Err(e) => return Err(e.to_string()),
+                }
+                // Any episode's file leads to the series folder.
+                let mut first = None;
+                for season in repo::list_seasons(db, viewer, item_id)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    let episodes = repo::list_episodes(db, viewer, season.id)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if let Some(episode) = episodes.first() {
+                        first = Some(episode.id);
+                        break;
+                    }
+                }
+                match first {
+                    Some(id) => id,
+                    None => return Ok(None),
+                }
+            };
+            let paths = revenge_core::media_file::absolute_paths_of(db, "tvshow", episode_id)
+                .await
+                .map_err(|e| e.to_string())?;
+            let Some(video) = paths.first() else {
+                return Ok(None);
+            };
+            if kind == ArtKind::Thumb {
+                return Ok(find_for_video(video, kind));
+            }
+            let series_folder = import::series_folder(video);
+            Ok(series_folder.and_then(|folder| find_in_folder(&folder, kind)))
+        })
+    }
 }
