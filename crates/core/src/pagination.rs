@@ -76,6 +76,29 @@ impl<T> Page<T> {
     }
 }
 
+/// Fetches one page of an already filtered and ordered query, with the total of the whole
+/// query, so every list pages and counts the same way.
+pub async fn fetch_page<E, C>(
+    db: &C,
+    query: sea_orm::Select<E>,
+    page: PageParams,
+) -> Result<Page<E::Model>, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Send + Sync,
+    C: sea_orm::ConnectionTrait,
+{
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let total = query.clone().count(db).await?;
+    let items = query.offset(page.offset).limit(page.limit).all(db).await?;
+    Ok(Page {
+        items,
+        total,
+        offset: page.offset,
+        limit: page.limit,
+    })
+}
+
 /// Ascending or descending, for every sortable list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -10,7 +10,7 @@ use revenge_core::{Event, EventBus, Id, Page, PageParams};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    QueryFilter, QueryOrder, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
@@ -299,19 +299,8 @@ impl JobQueue {
         if let Some(kind) = &filter.kind {
             query = query.filter(Column::Kind.eq(kind.as_str()));
         }
-        let total = query.clone().count(&self.inner.db).await?;
-        let items = query
-            .order_by_desc(Column::Id)
-            .offset(page.offset)
-            .limit(page.limit)
-            .all(&self.inner.db)
-            .await?;
-        Ok(Page {
-            items,
-            total,
-            offset: page.offset,
-            limit: page.limit,
-        })
+        let query = query.order_by_desc(Column::Id);
+        Ok(revenge_core::pagination::fetch_page(&self.inner.db, query, page).await?)
     }
 
     /// Cancels a job: a queued one at once; a running one is told to stop (here at once,

@@ -1,13 +1,14 @@
 //! Queries of the movie module. Everything that reads or writes movie tables goes through here.
 
 use chrono::Utc;
+use revenge_core::pagination::fetch_page;
 use revenge_core::rating::rating_level;
 use revenge_core::sort::sort_title;
 use revenge_core::{Id, Page, PageParams, SortOrder, Viewer};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{NullOrdering, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -159,27 +160,18 @@ pub async fn list_movies<C: ConnectionTrait>(
             ),
         );
     }
-    let total = query.clone().count(db).await?;
     let column = match filter.sort {
         MovieSort::Title => movie::Column::SortTitle,
         MovieSort::Year => movie::Column::Year,
         MovieSort::DateAdded => movie::Column::AddedAt,
     };
     let order = sea_orm::Order::from(filter.order);
-    // The id breaks ties so that pages never overlap or skip rows.
-    let items = query
-        .order_by(column, order.clone())
-        .order_by(movie::Column::Id, order)
-        .offset(page.offset)
-        .limit(page.limit)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        offset: page.offset,
-        limit: page.limit,
-    })
+    // SQLite and PostgreSQL put NULLs at opposite ends by default; unknown years go last on
+    // both. The id breaks ties so that pages never overlap or skip rows.
+    let query = query
+        .order_by_with_nulls(column, order.clone(), NullOrdering::Last)
+        .order_by(movie::Column::Id, order);
+    Ok(fetch_page(db, query, page).await?)
 }
 
 /// One movie and its genres. A movie the viewer may not see is [`MovieError::NotFound`], like a

@@ -4,13 +4,14 @@
 use std::collections::HashSet;
 
 use chrono::{NaiveDate, Utc};
+use revenge_core::pagination::fetch_page;
 use revenge_core::rating::rating_level;
 use revenge_core::sort::sort_title;
 use revenge_core::{Id, Page, PageParams, SortOrder, Viewer};
 use sea_orm::sea_query::{NullOrdering, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionSession, TransactionTrait,
+    QueryFilter, QueryOrder, Set, SqlErr, TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -313,7 +314,6 @@ pub async fn list_series<C: ConnectionTrait>(
             ),
         );
     }
-    let total = query.clone().count(db).await?;
     let column = match filter.sort {
         SeriesSort::Title => series::Column::SortTitle,
         SeriesSort::Year => series::Column::Year,
@@ -322,19 +322,10 @@ pub async fn list_series<C: ConnectionTrait>(
     let order = sea_orm::Order::from(filter.order);
     // SQLite and PostgreSQL put NULLs at opposite ends by default; unknown years go last on
     // both, whichever the direction. The id breaks ties so that pages never overlap or skip.
-    let items = query
+    let query = query
         .order_by_with_nulls(column, order.clone(), NullOrdering::Last)
-        .order_by(series::Column::Id, order)
-        .offset(page.offset)
-        .limit(page.limit)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        offset: page.offset,
-        limit: page.limit,
-    })
+        .order_by(series::Column::Id, order);
+    Ok(fetch_page(db, query, page).await?)
 }
 
 // What the viewer may not see is reported exactly like what does not exist, so that a caller
@@ -450,20 +441,10 @@ pub async fn recently_added_episodes<C: ConnectionTrait>(
 ) -> Result<Page<episode::Model>, TvShowError> {
     let query =
         episode::Entity::find().filter(in_visible_series(episode::Column::SeriesId, viewer));
-    let total = query.clone().count(db).await?;
-    let items = query
+    let query = query
         .order_by_desc(episode::Column::AddedAt)
-        .order_by_desc(episode::Column::Id)
-        .offset(page.offset)
-        .limit(page.limit)
-        .all(db)
-        .await?;
-    Ok(Page {
-        items,
-        total,
-        offset: page.offset,
-        limit: page.limit,
-    })
+        .order_by_desc(episode::Column::Id);
+    Ok(fetch_page(db, query, page).await?)
 }
 
 #[cfg(test)]
