@@ -450,6 +450,7 @@ async fn the_watcher_picks_up_a_new_file_without_a_scan_request() {
     server.stop().await;
 }
 
+#[cfg(all(feature = "movie", feature = "tvshow"))]
 fn picture(path: &Path, width: u32, height: u32) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     image::RgbImage::from_pixel(width, height, image::Rgb([30, 60, 90]))
@@ -457,6 +458,7 @@ fn picture(path: &Path, width: u32, height: u32) {
         .unwrap();
 }
 
+#[cfg(all(feature = "movie", feature = "tvshow"))]
 async fn fetch_image(
     server: &TestServer,
     token: &str,
