@@ -322,7 +322,8 @@ async fn series_are_scanned_into_seasons_and_episodes() {
         &media,
         "Doctor Who (2005)/tvshow.nfo",
         b"<tvshow><title>Doctor Who</title><year>2005</year><plot>A time traveller.</plot>\
-          <genre>Drama</genre><genre>Science Fiction</genre><status>Continuing</status></tvshow>",
+          <genre>Drama</genre><genre>Science Fiction</genre><status>Continuing</status>\
+          <uniqueid type=\"tvdb\">78804</uniqueid></tvshow>",
     );
     write(
         &media,
@@ -376,6 +377,7 @@ async fn series_are_scanned_into_seasons_and_episodes() {
     assert_eq!(show["overview"], "A time traveller.", "{show}");
     assert_eq!(show["genres"], json!(["Drama", "Science Fiction"]));
     assert_eq!(show["status"], "Continuing");
+    assert_eq!(show["tvdb_id"], "78804");
     server.stop().await;
 }
 

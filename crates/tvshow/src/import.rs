@@ -120,11 +120,17 @@ impl TvShowImporter {
                         content_rating: nfo.mpaa,
                         community_rating: nfo.rating,
                         genres: nfo.genres,
+                        tmdb_id: nfo.ids.get("tmdb").cloned(),
+                        tvdb_id: nfo.ids.get("tvdb").cloned(),
+                        imdb_id: nfo.ids.get("imdb").cloned(),
                     },
                     None => NewSeries {
                         library_id: file.library_id,
                         title,
                         year: parsed.year,
+                        tmdb_id: parsed.ids.get("tmdb").cloned(),
+                        tvdb_id: parsed.ids.get("tvdb").cloned(),
+                        imdb_id: parsed.ids.get("imdb").cloned(),
                         ..Default::default()
                     },
                 };

@@ -40,6 +40,12 @@ pub struct NewSeries {
     pub community_rating: Option<f64>,
     /// Genres, in display order.
     pub genres: Vec<String>,
+    /// The Movie Database id.
+    pub tmdb_id: Option<String>,
+    /// TheTVDB id.
+    pub tvdb_id: Option<String>,
+    /// IMDb id (`tt…`).
+    pub imdb_id: Option<String>,
 }
 
 /// What a new season is made from.
@@ -158,9 +164,9 @@ where
         rating_level: Set(content_rating.as_deref().and_then(rating_level)),
         content_rating: Set(content_rating),
         community_rating: Set(new.community_rating),
-        tmdb_id: Set(None),
-        tvdb_id: Set(None),
-        imdb_id: Set(None),
+        tmdb_id: Set(non_blank(new.tmdb_id)),
+        tvdb_id: Set(non_blank(new.tvdb_id)),
+        imdb_id: Set(non_blank(new.imdb_id)),
         added_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
