@@ -147,6 +147,66 @@ async fn a_unique_key_allows_one_active_job() {
 }
 
 #[tokio::test]
+async fn a_job_asked_for_while_running_runs_once_more() {
+    let env = TestEnv::new().await;
+    let queue = queue(&env, EventBus::new()).await;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let release = Arc::new(tokio::sync::Notify::new());
+    let handler = {
+        let runs = runs.clone();
+        let release = release.clone();
+        move |_ctx: JobContext| {
+            let runs = runs.clone();
+            let release = release.clone();
+            async move {
+                // Only the first run waits, so the test can ask again while it runs.
+                if runs.fetch_add(1, Ordering::SeqCst) == 0 {
+                    release.notified().await;
+                }
+                Ok(())
+            }
+        }
+    };
+    let workers = Workers::new(queue.clone())
+        .handler("scan", handler)
+        .pool("default", 1)
+        .start();
+    let first = queue
+        .enqueue(NewJob::new("scan", json!({})).unique_rerun("scan:1"))
+        .await
+        .unwrap();
+    eventually("the first run starts", || async {
+        runs.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    let again = queue
+        .enqueue(NewJob::new("scan", json!({})).unique_rerun("scan:1"))
+        .await
+        .unwrap();
+    let plain = queue
+        .enqueue(NewJob::new("scan", json!({})).unique("scan:1"))
+        .await
+        .unwrap();
+    assert_eq!((again.id, again.created), (first.id, false));
+    assert_eq!(plain.id, first.id);
+    assert!(queue.get(first.id).await.unwrap().rerun_requested);
+    release.notify_one();
+    eventually("the job ran twice and succeeded", || async {
+        runs.load(Ordering::SeqCst) == 2 && state(&queue, first.id).await == "succeeded"
+    })
+    .await;
+    let job = queue.get(first.id).await.unwrap();
+    assert!(!job.rerun_requested);
+    // A finished job is not run again: the next request queues a new one.
+    let next = queue
+        .enqueue(NewJob::new("scan", json!({})).unique_rerun("scan:1"))
+        .await
+        .unwrap();
+    assert!(next.created && next.id != first.id);
+    workers.shutdown(Duration::from_secs(2)).await;
+}
+
+#[tokio::test]
 async fn two_worker_pools_never_run_a_job_twice() {
     let env = TestEnv::new().await;
     // Two independent queues and pools on one database, as two processes would have.

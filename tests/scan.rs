@@ -437,8 +437,8 @@ async fn the_watcher_picks_up_a_new_file_without_a_scan_request() {
         1,
         "the new library was scanned at start"
     );
-    // Let the first scan finish so the change below is not folded into it.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Whether or not the first scan is still running, the change is not lost: the watcher
+    // waits for it to end.
     write(&media, "Alien (1979).mkv", b"alien");
     let mut seen = 0;
     for _ in 0..300 {
@@ -449,7 +449,55 @@ async fn the_watcher_picks_up_a_new_file_without_a_scan_request() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(seen, 2, "the watcher queued a scan for the new file");
+    // The start-up scan may have found it first; the watcher's own scan comes after it.
+    let alien = media.join("Alien (1979).mkv").display().to_string();
+    let mut named = false;
+    for _ in 0..300 {
+        named = scanned_paths(&server).await.contains(&alien);
+        if named {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        named,
+        "the watcher's scan named the changed file, not the whole library"
+    );
+
+    std::fs::remove_file(media.join("Heat (1995).mkv")).unwrap();
+    for _ in 0..300 {
+        seen = movie_total(&server).await;
+        if seen == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, 1, "the watcher removed the deleted file's film");
     server.stop().await;
+}
+
+/// Every path named by the scan jobs the watcher queued.
+async fn scanned_paths(server: &TestServer) -> Vec<String> {
+    let jobs = server
+        .call(
+            Method::GET,
+            "/api/v1/jobs?kind=library.scan&limit=100",
+            Some(&server.admin),
+            None,
+        )
+        .await;
+    jobs.body["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|job| {
+            job["payload"]["paths"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|path| path.as_str().map(str::to_owned))
+        .collect()
 }
 
 #[cfg(all(feature = "movie", feature = "tvshow"))]

@@ -24,6 +24,8 @@ pub struct Model {
     pub locked_by: Option<String>,
     pub lease_until: Option<DateTimeUtc>,
     pub cancel_requested: bool,
+    /// Asked for again while running: it is queued again when it ends.
+    pub rerun_requested: bool,
     pub last_error: Option<String>,
     pub progress_done: i64,
     pub progress_total: Option<i64>,

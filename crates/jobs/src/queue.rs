@@ -66,6 +66,8 @@ pub struct NewJob {
     pub unique_key: Option<String>,
     /// Attempts before it fails for good.
     pub max_attempts: i32,
+    /// When the unique key's job is already running: have it run once more when it ends.
+    pub rerun_if_running: bool,
 }
 
 impl NewJob {
@@ -79,6 +81,7 @@ impl NewJob {
             run_at: None,
             unique_key: None,
             max_attempts: 5,
+            rerun_if_running: false,
         }
     }
 
@@ -91,6 +94,15 @@ impl NewJob {
     /// Deduplicated by `key`.
     pub fn unique(mut self, key: impl Into<String>) -> Self {
         self.unique_key = Some(key.into());
+        self
+    }
+
+    /// Deduplicated by `key`, but a job with that key that is already running runs once more
+    /// when it ends: whoever asks sees the state after their request, not one the running job
+    /// may already have walked past.
+    pub fn unique_rerun(mut self, key: impl Into<String>) -> Self {
+        self.unique_key = Some(key.into());
+        self.rerun_if_running = true;
         self
     }
 
@@ -207,6 +219,13 @@ impl JobQueue {
             None => None,
         };
         if let Some(existing) = existing {
+            if job.rerun_if_running
+                && existing.state == JobState::Running.as_str()
+                && !self.request_rerun(existing.id).await?
+            {
+                // It ended between our look and the request: queue a fresh one.
+                return Box::pin(self.enqueue(job)).await;
+            }
             return Ok(Enqueued {
                 id: existing.id,
                 created: false,
@@ -228,6 +247,7 @@ impl JobQueue {
             locked_by: Set(None),
             lease_until: Set(None),
             cancel_requested: Set(false),
+            rerun_requested: Set(false),
             last_error: Set(None),
             progress_done: Set(0),
             progress_total: Set(None),
@@ -265,6 +285,18 @@ impl JobQueue {
         }
     }
 
+    /// Marks a running job to run again when it ends; false when it is no longer running.
+    async fn request_rerun(&self, id: Id) -> Result<bool, JobError> {
+        let updated = entity::Entity::update_many()
+            .col_expr(Column::RerunRequested, Expr::value(true))
+            .col_expr(Column::UpdatedAt, Expr::value(now()))
+            .filter(Column::Id.eq(id))
+            .filter(Column::State.eq(JobState::Running.as_str()))
+            .exec(&self.inner.db)
+            .await?;
+        Ok(updated.rows_affected > 0)
+    }
+
     async fn active_with_key(&self, key: &str) -> Result<Option<entity::Model>, JobError> {
         Ok(entity::Entity::find()
             .filter(Column::UniqueKey.eq(key))
@@ -274,7 +306,7 @@ impl JobQueue {
     }
 
     /// Whether a job with this key is queued or running.
-    pub(crate) async fn has_active(&self, key: &str) -> Result<bool, JobError> {
+    pub async fn has_active(&self, key: &str) -> Result<bool, JobError> {
         Ok(self.active_with_key(key).await?.is_some())
     }
 
@@ -455,33 +487,71 @@ impl JobQueue {
         Ok(())
     }
 
-    /// Ends a job this worker holds in a final state.
+    /// Ends a job this worker holds in a final state — or, when a rerun was requested while it
+    /// ran and it did not end by cancellation, queues it again at once. Returns whether it was
+    /// queued again.
     pub(crate) async fn finish(
         &self,
         id: Id,
         worker: &str,
         state: JobState,
         error: Option<&str>,
-    ) -> Result<(), JobError> {
-        let now = now();
-        let mut update = entity::Entity::update_many()
-            .col_expr(Column::State, Expr::value(state.as_str()))
-            .col_expr(Column::LockedBy, Expr::value(Option::<String>::None))
-            .col_expr(
-                Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(Column::FinishedAt, Expr::value(now))
-            .col_expr(Column::UpdatedAt, Expr::value(now));
-        if let Some(error) = error {
-            update = update.col_expr(Column::LastError, Expr::value(error.to_owned()));
+    ) -> Result<bool, JobError> {
+        // A rerun request can land between the two conditional updates; the second one only
+        // ends the job while no request is pending, so looping once more picks it up.
+        for _ in 0..3 {
+            let now = now();
+            if state != JobState::Cancelled {
+                let requeued = entity::Entity::update_many()
+                    .col_expr(Column::State, Expr::value(JobState::Queued.as_str()))
+                    .col_expr(Column::RerunRequested, Expr::value(false))
+                    .col_expr(Column::LockedBy, Expr::value(Option::<String>::None))
+                    .col_expr(
+                        Column::LeaseUntil,
+                        Expr::value(Option::<DateTime<Utc>>::None),
+                    )
+                    .col_expr(Column::Attempts, Expr::value(0))
+                    .col_expr(Column::RunAt, Expr::value(now))
+                    .col_expr(Column::ProgressDone, Expr::value(0i64))
+                    .col_expr(Column::ProgressTotal, Expr::value(Option::<i64>::None))
+                    .col_expr(Column::ProgressMessage, Expr::value(Option::<String>::None))
+                    .col_expr(Column::UpdatedAt, Expr::value(now))
+                    .filter(Column::Id.eq(id))
+                    .filter(Column::LockedBy.eq(worker))
+                    .filter(Column::RerunRequested.eq(true))
+                    .exec(&self.inner.db)
+                    .await?;
+                if requeued.rows_affected > 0 {
+                    tracing::debug!(job = id, "job asked for again while running: queued again");
+                    self.inner.wake.notify_waiters();
+                    return Ok(true);
+                }
+            }
+            let mut update = entity::Entity::update_many()
+                .col_expr(Column::State, Expr::value(state.as_str()))
+                .col_expr(Column::LockedBy, Expr::value(Option::<String>::None))
+                .col_expr(
+                    Column::LeaseUntil,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .col_expr(Column::FinishedAt, Expr::value(now))
+                .col_expr(Column::UpdatedAt, Expr::value(now));
+            if let Some(error) = error {
+                update = update.col_expr(Column::LastError, Expr::value(error.to_owned()));
+            }
+            let mut update = update
+                .filter(Column::Id.eq(id))
+                .filter(Column::LockedBy.eq(worker));
+            if state != JobState::Cancelled {
+                update = update.filter(Column::RerunRequested.eq(false));
+            }
+            if update.exec(&self.inner.db).await?.rows_affected > 0
+                || self.get(id).await?.locked_by.as_deref() != Some(worker)
+            {
+                return Ok(false);
+            }
         }
-        update
-            .filter(Column::Id.eq(id))
-            .filter(Column::LockedBy.eq(worker))
-            .exec(&self.inner.db)
-            .await?;
-        Ok(())
+        Ok(false)
     }
 
     /// After a failed attempt: back to the queue after a backoff, or failed for good.
@@ -492,8 +562,12 @@ impl JobQueue {
         error: &str,
     ) -> Result<JobState, JobError> {
         if job.attempts >= job.max_attempts {
-            self.finish(job.id, worker, JobState::Failed, Some(error))
-                .await?;
+            if self
+                .finish(job.id, worker, JobState::Failed, Some(error))
+                .await?
+            {
+                return Ok(JobState::Queued);
+            }
             tracing::warn!(job = job.id, kind = %job.kind, error, "job failed for good");
             self.inner.events.publish(Event::JobFailed {
                 job_id: job.id,

@@ -342,6 +342,7 @@ impl JobRun {
                 self.queue
                     .finish(job.id, &self.worker, JobState::Succeeded, None)
                     .await
+                    .map(|_| ())
             }
             Outcome::Finished(Ok(Err(error))) => self
                 .queue
@@ -364,6 +365,7 @@ impl JobRun {
                 self.queue
                     .finish(job.id, &self.worker, JobState::Cancelled, Some("cancelled"))
                     .await
+                    .map(|_| ())
             }
             Outcome::Abandoned => Ok(()),
         };

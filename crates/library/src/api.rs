@@ -216,7 +216,7 @@ async fn scan_library(
         .jobs
         .enqueue(
             NewJob::new(crate::SCAN_JOB, serde_json::json!({ "library_id": id }))
-                .unique(crate::scan_key(id))
+                .unique_rerun(crate::scan_key(id))
                 .attempts(1),
         )
         .await

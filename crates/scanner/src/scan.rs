@@ -1,6 +1,7 @@
 //! One scan of one library: walk every folder, compare with the records, import, move, remove.
 
 use std::collections::{HashMap, HashSet};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -20,7 +21,7 @@ use tokio::sync::watch;
 use crate::ScanError;
 use crate::entity::{self as media_file, Column};
 use crate::fingerprint::fingerprint;
-use crate::walk::{FoundFile, walk};
+use crate::walk::{FoundFile, walk, walk_paths};
 
 /// Where a scan is, for progress bars and the jobs API.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -107,7 +108,21 @@ impl Scanner {
                 }
             })
         };
-        let result = self.scan(library_id, &sender).await;
+        // A watcher's job names the paths that changed; any other scan covers the library.
+        let paths: Option<Vec<PathBuf>> = ctx
+            .payload()
+            .get("paths")
+            .and_then(serde_json::Value::as_array)
+            .map(|paths| {
+                paths
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(PathBuf::from)
+                    .collect()
+            });
+        let result = self
+            .scan_scoped(library_id, paths.as_deref(), &sender)
+            .await;
         drop(sender);
         let _ = reporter.await;
         result.map(|_| ()).map_err(|e| e.to_string())
@@ -119,8 +134,19 @@ impl Scanner {
         library_id: Id,
         progress: &watch::Sender<ScanProgress>,
     ) -> Result<ScanReport, ScanError> {
+        self.scan_scoped(library_id, None, progress).await
+    }
+
+    /// Scans only what `paths` name (absolute paths of files or folders, existing or gone)
+    /// when given, else the whole library.
+    pub async fn scan_scoped(
+        &self,
+        library_id: Id,
+        paths: Option<&[PathBuf]>,
+        progress: &watch::Sender<ScanProgress>,
+    ) -> Result<ScanReport, ScanError> {
         self.events.publish(Event::ScanStarted { library_id });
-        let result = self.scan_inner(library_id, progress).await;
+        let result = self.scan_inner(library_id, paths, progress).await;
         match &result {
             Ok(report) => {
                 tracing::info!(library = library_id, ?report, "scan completed");
@@ -145,6 +171,7 @@ impl Scanner {
     async fn scan_inner(
         &self,
         library_id: Id,
+        scope: Option<&[PathBuf]>,
         progress: &watch::Sender<ScanProgress>,
     ) -> Result<ScanReport, ScanError> {
         let library = library::Entity::find_by_id(library_id)
@@ -171,20 +198,41 @@ impl Scanner {
         let mut walked = Vec::new();
         for folder in &folders {
             let root = PathBuf::from(&folder.path);
+            let within: Option<Vec<PathBuf>> = scope.map(|paths| {
+                paths
+                    .iter()
+                    .filter(|p| p.starts_with(&root))
+                    .cloned()
+                    .collect()
+            });
+            if within.as_ref().is_some_and(Vec::is_empty) {
+                continue;
+            }
             check_reachable(&root)?;
             let walk_root = root.clone();
             let exts = extensions.clone();
-            let (found, issues) = tokio::task::spawn_blocking(move || walk(&walk_root, &exts))
-                .await
-                .map_err(|e| ScanError::FolderUnreachable {
-                    path: folder.path.clone(),
-                    reason: e.to_string(),
-                })?;
+            let walk_scope = within.clone();
+            let (found, issues) = tokio::task::spawn_blocking(move || match walk_scope {
+                Some(paths) => walk_paths(&walk_root, &paths, &exts),
+                None => walk(&walk_root, &exts),
+            })
+            .await
+            .map_err(|e| ScanError::FolderUnreachable {
+                path: folder.path.clone(),
+                reason: e.to_string(),
+            })?;
+            let prefixes: Option<Vec<Vec<u8>>> = within.map(|paths| {
+                paths
+                    .iter()
+                    .filter_map(|p| p.strip_prefix(&root).ok())
+                    .map(|rel| rel.as_os_str().as_bytes().to_vec())
+                    .collect()
+            });
             let known = media_file::Entity::find()
                 .filter(Column::FolderId.eq(folder.id))
                 .count(&self.db)
                 .await?;
-            if found.is_empty() && known > 0 && dir_is_empty(&root) {
+            if prefixes.is_none() && found.is_empty() && known > 0 && dir_is_empty(&root) {
                 return Err(ScanError::FolderEmptied {
                     path: folder.path.clone(),
                     known: usize::try_from(known).unwrap_or(usize::MAX),
@@ -193,34 +241,42 @@ impl Scanner {
             for issue in &issues {
                 tracing::warn!(library = library_id, path = %issue.path, "{}", issue.message);
             }
-            walked.push((folder.clone(), found, issues.len()));
+            walked.push((folder.clone(), found, issues.len(), prefixes));
         }
 
         let mut report = ScanReport::default();
-        let total: usize = walked.iter().map(|(_, found, _)| found.len()).sum();
+        let total: usize = walked.iter().map(|(_, found, _, _)| found.len()).sum();
         report.seen = total as u64;
         progress.send_replace(ScanProgress {
             seen: report.seen,
             done: 0,
             total: Some(report.seen),
         });
-        for (folder, found, issues) in walked {
+        for (folder, found, issues, prefixes) in walked {
             report.errors += issues as u64;
-            self.scan_folder(&library, &folder, found, &*importer, &mut report, progress)
+            let target = Target {
+                library: &library,
+                folder: &folder,
+                importer: &*importer,
+            };
+            self.scan_folder(&target, found, prefixes.as_deref(), &mut report, progress)
                 .await?;
         }
         Ok(report)
     }
 
+    /// Brings one folder's records in line with `found`; with `scope` (paths below the folder)
+    /// only the records at or below those paths are compared.
     async fn scan_folder(
         &self,
-        library: &library::Model,
-        folder: &folder::Model,
+        target: &Target<'_>,
         found: Vec<FoundFile>,
-        importer: &dyn Importer,
+        scope: Option<&[Vec<u8>]>,
         report: &mut ScanReport,
         progress: &watch::Sender<ScanProgress>,
     ) -> Result<(), ScanError> {
+        let folder = target.folder;
+        let importer = target.importer;
         // Only what comparing needs: the stored metadata of 100,000 files would cost hundreds
         // of megabytes.
         let records: Vec<FileState> = media_file::Entity::find()
@@ -240,7 +296,10 @@ impl Scanner {
             .filter(Column::FolderId.eq(folder.id))
             .into_model::<FileState>()
             .all(&self.db)
-            .await?;
+            .await?
+            .into_iter()
+            .filter(|record| scope.is_none_or(|scope| in_scope(&record.path_bytes, scope)))
+            .collect();
         let on_disk: HashSet<&[u8]> = found.iter().map(|f| f.rel_bytes.as_slice()).collect();
         let mut by_path: HashMap<Vec<u8>, FileState> = HashMap::new();
         // Records whose file is no longer where it was: candidates for a move, else removed.
@@ -319,17 +378,12 @@ impl Scanner {
                     Step::Update(_) => report.updated += 1,
                     _ => report.added += 1,
                 }
-                let target = Target {
-                    library,
-                    folder,
-                    importer,
-                };
                 let result = if savepoints {
                     let sp = txn.begin().await?;
-                    let result = apply(&sp, &target, file, step, read, &mut events).await;
+                    let result = apply(&sp, target, file, step, read, &mut events).await;
                     settle(sp, result).await
                 } else {
-                    apply(&txn, &target, file, step, read, &mut events).await
+                    apply(&txn, target, file, step, read, &mut events).await
                 };
                 if let Err(e) = result {
                     report.errors += 1;
@@ -690,6 +744,14 @@ fn take_moved(missing: &mut Vec<FileState>, file: &FoundFile) -> Option<FileStat
             .position(|r| r.size == size && r.fingerprint.as_deref() == Some(print.as_str()))
     })?;
     Some(missing.swap_remove(position))
+}
+
+/// Whether a stored path is one of `scope` or below one of them.
+fn in_scope(path: &[u8], scope: &[Vec<u8>]) -> bool {
+    scope.iter().any(|prefix| {
+        path.starts_with(prefix)
+            && (path.len() == prefix.len() || path.get(prefix.len()) == Some(&b'/'))
+    })
 }
 
 fn check_reachable(root: &Path) -> Result<(), ScanError> {

@@ -44,16 +44,74 @@ pub struct WalkIssue {
 
 /// Walks `root`, returning the files whose extension (lower case) is in `extensions`.
 pub fn walk(root: &Path, extensions: &HashSet<String>) -> (Vec<FoundFile>, Vec<WalkIssue>) {
+    walk_from(root, root, None, extensions)
+}
+
+/// Walks only what `paths` (absolute, below `root`) name: a folder with everything in it, a
+/// file alone; paths that no longer exist yield nothing. What a full walk would skip (hidden or
+/// NAS folders on the way, `.revengeignore` patterns of the folders above) is skipped here too.
+pub fn walk_paths(
+    root: &Path,
+    paths: &[PathBuf],
+    extensions: &HashSet<String>,
+) -> (Vec<FoundFile>, Vec<WalkIssue>) {
+    let mut files: Vec<FoundFile> = Vec::new();
+    let mut issues = Vec::new();
+    for path in paths {
+        let Ok(rel) = path.strip_prefix(root) else {
+            continue;
+        };
+        if rel.components().any(|c| skipped_name(c.as_os_str())) {
+            continue;
+        }
+        let Ok(meta) = std::fs::metadata(path) else {
+            continue;
+        };
+        let (found, found_issues) = if meta.is_dir() {
+            walk_from(root, path, None, extensions)
+        } else {
+            // The file's folder, one level deep, so the ignore patterns that name it apply.
+            let Some(parent) = path.parent() else {
+                continue;
+            };
+            let (found, found_issues) = walk_from(root, parent, Some(1), extensions);
+            let only: Vec<FoundFile> = found.into_iter().filter(|f| &f.path == path).collect();
+            (only, found_issues)
+        };
+        files.extend(found);
+        issues.extend(found_issues);
+    }
+    files.sort_by(|a, b| a.rel_bytes.cmp(&b.rel_bytes));
+    files.dedup_by(|a, b| a.rel_bytes == b.rel_bytes);
+    (files, issues)
+}
+
+/// Whether a path component is one a walk never enters: hidden, or a NAS/OS metadata folder.
+fn skipped_name(name: &std::ffi::OsStr) -> bool {
+    name.as_bytes().first() == Some(&b'.')
+        || SKIPPED_DIRS
+            .iter()
+            .any(|skip| name.to_string_lossy().eq_ignore_ascii_case(skip))
+}
+
+fn walk_from(
+    root: &Path,
+    start: &Path,
+    max_depth: Option<usize>,
+    extensions: &HashSet<String>,
+) -> (Vec<FoundFile>, Vec<WalkIssue>) {
     let files = Mutex::new(Vec::new());
     let issues = Mutex::new(Vec::new());
-    let walker = WalkBuilder::new(root)
+    let walker = WalkBuilder::new(start)
+        .max_depth(max_depth)
         .hidden(true)
         .follow_links(true)
         .git_ignore(false)
         .git_global(false)
         .git_exclude(false)
         .ignore(false)
-        .parents(false)
+        // From a folder below the root, the patterns of the folders above still apply.
+        .parents(start != root)
         .add_custom_ignore_filename(".revengeignore")
         .filter_entry(|entry| {
             let name = entry.file_name().to_string_lossy();
@@ -191,5 +249,43 @@ mod tests {
                 .any(|i| i.message.to_lowercase().contains("loop")),
             "the symlink loop is reported: {issues:?}"
         );
+    }
+
+    #[test]
+    fn walks_only_the_named_paths_and_keeps_the_rules_of_a_full_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for path in [
+            "Heat (1995)/Heat (1995).mkv",
+            "Heat (1995)/Extras/Making of.mkv",
+            "Alien (1979)/Alien.mkv",
+            "Alien (1979)/Alien.skip.mkv",
+            ".hidden/Secret.mkv",
+            "Loose.mp4",
+        ] {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, b"x").unwrap();
+        }
+        std::fs::write(root.join(".revengeignore"), "*.skip.mkv\n").unwrap();
+        let paths = [
+            root.join("Heat (1995)"),
+            root.join("Alien (1979)/Alien.skip.mkv"),
+            root.join("Loose.mp4"),
+            root.join(".hidden/Secret.mkv"),
+            root.join("Gone (2001)/Gone.mkv"),
+            PathBuf::from("/elsewhere/Other.mkv"),
+        ];
+        let (files, issues) = walk_paths(root, &paths, &exts());
+        let names: Vec<&str> = files.iter().map(|f| f.rel_display.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Heat (1995)/Extras/Making of.mkv",
+                "Heat (1995)/Heat (1995).mkv",
+                "Loose.mp4"
+            ]
+        );
+        assert!(issues.is_empty(), "{issues:?}");
     }
 }

@@ -1,7 +1,9 @@
-//! Real-time changes: a debounced file watcher over every library folder queues an (incremental)
-//! scan of the library whose folder changed. Folders are re-read periodically, so libraries made
-//! or changed later are watched too.
+//! Real-time changes: a debounced file watcher over every library folder queues a scan of just
+//! the paths that changed (a file, a folder, or a path that is gone), once the library has no
+//! other scan queued or running. Folders are re-read periodically, so libraries made or changed
+//! later are watched too.
 
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -16,6 +18,8 @@ use tokio_util::sync::CancellationToken;
 
 /// How often the set of watched folders is brought up to date.
 const RESYNC: Duration = Duration::from_secs(10);
+/// Beyond this many changed paths a library gets one incremental scan of everything instead.
+const MAX_PATHS: usize = 1_000;
 
 /// Watches library folders until dropped or stopped.
 #[derive(Debug)]
@@ -73,7 +77,9 @@ async fn run(db: DatabaseConnection, jobs: JobQueue, debounce: Duration, stop: C
         }
     };
     let mut watched: Vec<(Id, PathBuf)> = Vec::new();
+    let mut pending: HashMap<Id, BTreeSet<PathBuf>> = HashMap::new();
     let mut resync = tokio::time::interval(RESYNC);
+    let mut retry = tokio::time::interval(debounce.max(Duration::from_millis(100)));
     loop {
         tokio::select! {
             _ = resync.tick() => {
@@ -96,29 +102,71 @@ async fn run(db: DatabaseConnection, jobs: JobQueue, debounce: Duration, stop: C
                 });
             }
             Some(paths) = changes.recv() => {
-                let mut libraries: Vec<Id> = paths
-                    .iter()
-                    .filter_map(|changed| {
-                        watched
-                            .iter()
-                            .filter(|(_, root)| changed.starts_with(root))
-                            .max_by_key(|(_, root)| root.as_os_str().len())
-                            .map(|(library, _)| *library)
-                    })
-                    .collect();
-                libraries.sort_unstable();
-                libraries.dedup();
-                for library in libraries {
-                    let job = NewJob::new(revenge_library::SCAN_JOB, serde_json::json!({ "library_id": library }))
-                        .unique(revenge_library::scan_key(library))
-                        .attempts(1);
-                    match jobs.enqueue(job).await {
-                        Ok(_) => tracing::debug!(library, "files changed; scan queued"),
-                        Err(e) => tracing::warn!(library, error = %e, "cannot queue a scan after a change"),
+                for changed in paths {
+                    let library = watched
+                        .iter()
+                        .filter(|(_, root)| changed.starts_with(root))
+                        .max_by_key(|(_, root)| root.as_os_str().len())
+                        .map(|(library, _)| *library);
+                    if let Some(library) = library {
+                        pending.entry(library).or_default().insert(changed);
                     }
                 }
+                flush(&jobs, &mut pending).await;
             }
+            _ = retry.tick(), if !pending.is_empty() => flush(&jobs, &mut pending).await,
             () = stop.cancelled() => return,
+        }
+    }
+}
+
+/// Queues a scan of the changed paths of each library that has no scan queued or running. A
+/// running scan may already have walked past the change, and a queued one's paths cannot be
+/// widened, so changes wait (in `pending`) until the library's scan is over.
+async fn flush(jobs: &JobQueue, pending: &mut HashMap<Id, BTreeSet<PathBuf>>) {
+    let libraries: Vec<Id> = pending.keys().copied().collect();
+    for library in libraries {
+        let key = revenge_library::scan_key(library);
+        match jobs.has_active(&key).await {
+            Ok(false) => {}
+            Ok(true) => continue,
+            Err(e) => {
+                tracing::warn!(library, error = %e, "cannot look for a running scan");
+                continue;
+            }
+        }
+        let Some(paths) = pending.get(&library) else {
+            continue;
+        };
+        let payload = if paths.len() > MAX_PATHS {
+            serde_json::json!({ "library_id": library })
+        } else {
+            let paths: Vec<String> = paths
+                .iter()
+                .filter_map(|p| p.to_str().map(str::to_owned))
+                .collect();
+            serde_json::json!({ "library_id": library, "paths": paths })
+        };
+        // A path that is not UTF-8 cannot travel in the JSON payload: scan everything then.
+        let payload = if payload["paths"]
+            .as_array()
+            .is_some_and(|listed| listed.len() != paths.len())
+        {
+            serde_json::json!({ "library_id": library })
+        } else {
+            payload
+        };
+        let job = NewJob::new(revenge_library::SCAN_JOB, payload)
+            .unique(key)
+            .attempts(1);
+        match jobs.enqueue(job).await {
+            // Another instance got there first: try again once that scan is over.
+            Ok(queued) if !queued.created => {}
+            Ok(_) => {
+                tracing::debug!(library, "files changed; scan of the changed paths queued");
+                pending.remove(&library);
+            }
+            Err(e) => tracing::warn!(library, error = %e, "cannot queue a scan after a change"),
         }
     }
 }
