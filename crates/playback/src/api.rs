@@ -431,6 +431,7 @@ pub(crate) async fn subtitle(
 #[into_params(parameter_in = Query)]
 pub struct AudioQuery {
     /// `mp3`, `opus` or `aac`.
+    #[param(value_type = String)]
     format: AudioFormat,
     /// kbit/s (default 192).
     bitrate: Option<u32>,

@@ -102,7 +102,7 @@ pub fn apply(
     now: chrono::DateTime<Utc>,
 ) -> PlaybackStateDto {
     let mut after = before.clone();
-    let position_ms = position_ms.max(0);
+    let position_ms = Ord::max(position_ms, 0);
     after.duration_ms = duration_ms.filter(|d| *d > 0).or(before.duration_ms);
     after.position_ms = position_ms;
     after.last_played_at = Some(now);
@@ -112,7 +112,7 @@ pub fn apply(
     }
     if event == ProgressEvent::Stop {
         let finished = after.duration_ms.is_some_and(|duration| {
-            position_ms.saturating_mul(100) >= duration.saturating_mul(rules.played_percent.into())
+            position_ms.saturating_mul(100) >= duration.saturating_mul(i64::from(rules.played_percent))
         });
         if finished {
             after.played = true;
