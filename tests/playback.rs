@@ -137,7 +137,11 @@ fn settings(env_dir: Option<&Path>) -> TranscodeSettings {
 #[cfg(feature = "movie")]
 #[tokio::test]
 async fn direct_streams_honour_ranges_validators_and_access() {
-    let Setup { server, source, _env } = movie_server(settings(None), 3).await;
+    let Setup {
+        server,
+        source,
+        _env,
+    } = movie_server(settings(None), 3).await;
     let bytes = std::fs::read(&source).unwrap();
     let len = bytes.len();
     let (_, file) = movie_file(&server).await;
@@ -153,24 +157,46 @@ async fn direct_streams_honour_ranges_validators_and_access() {
     assert!(etag.starts_with('"'), "{etag}");
     assert!(!header(&headers, "last-modified").is_empty());
 
-    let (status, headers, body) =
-        raw(&server, Method::GET, &path, &admin, &[("range", "bytes=0-99")]).await;
+    let (status, headers, body) = raw(
+        &server,
+        Method::GET,
+        &path,
+        &admin,
+        &[("range", "bytes=0-99")],
+    )
+    .await;
     assert_eq!(status, 206);
     assert_eq!(body, bytes[..100]);
-    assert_eq!(header(&headers, "content-range"), format!("bytes 0-99/{len}"));
+    assert_eq!(
+        header(&headers, "content-range"),
+        format!("bytes 0-99/{len}")
+    );
 
-    let (status, _, body) =
-        raw(&server, Method::GET, &path, &admin, &[("range", "bytes=-100")]).await;
+    let (status, _, body) = raw(
+        &server,
+        Method::GET,
+        &path,
+        &admin,
+        &[("range", "bytes=-100")],
+    )
+    .await;
     assert_eq!(status, 206);
     assert_eq!(body, bytes[len - 100..]);
 
-    let (status, _, body) =
-        raw(&server, Method::GET, &path, &admin, &[("range", "bytes=100-")]).await;
+    let (status, _, body) = raw(
+        &server,
+        Method::GET,
+        &path,
+        &admin,
+        &[("range", "bytes=100-")],
+    )
+    .await;
     assert_eq!(status, 206);
     assert_eq!(body, bytes[100..]);
 
     let beyond = format!("bytes={len}-");
-    let (status, headers, _) = raw(&server, Method::GET, &path, &admin, &[("range", &beyond)]).await;
+    let (status, headers, _) =
+        raw(&server, Method::GET, &path, &admin, &[("range", &beyond)]).await;
     assert_eq!(status, 416);
     assert_eq!(header(&headers, "content-range"), format!("bytes */{len}"));
 
@@ -239,20 +265,32 @@ async fn direct_streams_honour_ranges_validators_and_access() {
 async fn progress_resume_continue_and_played_marks() {
     let Setup { server, _env, .. } = movie_server(settings(None), 2).await;
     let (movie, file) = movie_file(&server).await;
-    let report = |event: &str, position_ms: i64| {
-        json!({"file_id": file, "event": event, "position_ms": position_ms, "duration_ms": 100_000})
+    let report = |event: &str, position_ms: i64| json!({"file_id": file, "event": event, "position_ms": position_ms, "duration_ms": 100_000});
+    let post = |body: Value| {
+        server.call(
+            Method::POST,
+            "/api/v1/playback/progress",
+            Some(&server.admin),
+            Some(body),
+        )
     };
-    let post = |body: Value| server.call(Method::POST, "/api/v1/playback/progress", Some(&server.admin), Some(body));
 
     let mut events = server.server.events().subscribe();
     let reply = post(report("start", 0)).await;
     assert_eq!(reply.status, 200, "{:?}", reply.body);
-    let started = tokio::time::timeout(Duration::from_secs(5), events.recv()).await.unwrap().unwrap();
+    let started = tokio::time::timeout(Duration::from_secs(5), events.recv())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(started.event.kind(), "playback.started");
 
     post(report("progress", 3_000)).await;
     let list = server.get("/api/v1/playback/continue").await;
-    assert_eq!(list.body.as_array().unwrap().len(), 0, "under 5% is not in progress");
+    assert_eq!(
+        list.body.as_array().unwrap().len(),
+        0,
+        "under 5% is not in progress"
+    );
 
     let reply = post(report("stop", 40_000)).await;
     assert_eq!(reply.body["position_ms"], 40_000);
@@ -266,15 +304,29 @@ async fn progress_resume_continue_and_played_marks() {
     assert_eq!(reply.body["play_count"], 1);
     assert_eq!(reply.body["position_ms"], 0);
     let list = server.get("/api/v1/playback/continue").await;
-    assert_eq!(list.body.as_array().unwrap().len(), 0, "played items are done");
+    assert_eq!(
+        list.body.as_array().unwrap().len(),
+        0,
+        "played items are done"
+    );
 
     let state_path = format!("/api/v1/playback/items/movie/{movie}");
     let reply = server
-        .call(Method::DELETE, &format!("{state_path}/played"), Some(&server.admin), None)
+        .call(
+            Method::DELETE,
+            &format!("{state_path}/played"),
+            Some(&server.admin),
+            None,
+        )
         .await;
     assert_eq!(reply.body["played"], false);
     let reply = server
-        .call(Method::POST, &format!("{state_path}/played"), Some(&server.admin), None)
+        .call(
+            Method::POST,
+            &format!("{state_path}/played"),
+            Some(&server.admin),
+            None,
+        )
         .await;
     assert_eq!(reply.body["played"], true);
     assert_eq!(reply.body["play_count"], 2);
@@ -303,7 +355,9 @@ async fn next_up_is_the_first_unwatched_episode_after_the_last_watched() {
     let series = server.get("/api/v1/tvshow/series").await.body["items"][0]["id"]
         .as_i64()
         .unwrap();
-    let seasons = server.get(&format!("/api/v1/tvshow/series/{series}/seasons")).await;
+    let seasons = server
+        .get(&format!("/api/v1/tvshow/series/{series}/seasons"))
+        .await;
     let season = seasons.body[0]["id"].as_i64().unwrap();
     let episodes = server
         .get(&format!("/api/v1/tvshow/seasons/{season}/episodes"))
@@ -347,11 +401,22 @@ fn ffprobe_start(init: &[u8], segment: &[u8], dir: &Path) -> f64 {
     let path = dir.join("probe.mp4");
     std::fs::write(&path, [init, segment].concat()).unwrap();
     let output = std::process::Command::new("ffprobe")
-        .args(["-v", "error", "-show_entries", "format=start_time:stream=codec_name", "-of", "json"])
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=start_time:stream=codec_name",
+            "-of",
+            "json",
+        ])
         .arg(&path)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     let codecs: Vec<&str> = json["streams"]
         .as_array()
@@ -360,7 +425,11 @@ fn ffprobe_start(init: &[u8], segment: &[u8], dir: &Path) -> f64 {
         .filter_map(|s| s["codec_name"].as_str())
         .collect();
     assert!(codecs.contains(&"h264"), "{codecs:?}");
-    json["format"]["start_time"].as_str().unwrap().parse().unwrap()
+    json["format"]["start_time"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[cfg(feature = "movie")]
@@ -382,7 +451,11 @@ async fn hls_transcodes_seek_expire_and_are_limited() {
     let session = header(&headers, "x-transcode-session").to_owned();
     let text = String::from_utf8(body).unwrap();
     assert!(text.starts_with("#EXTM3U"), "{text}");
-    let variant_url = text.lines().find(|l| l.starts_with('/')).unwrap().to_owned();
+    let variant_url = text
+        .lines()
+        .find(|l| l.starts_with('/'))
+        .unwrap()
+        .to_owned();
     assert!(variant_url.contains("/240p/index.m3u8"), "{variant_url}");
 
     let (status, _, body) = raw(&server, Method::GET, &variant_url, &admin, &[]).await;
@@ -394,7 +467,14 @@ async fn hls_transcodes_seek_expire_and_are_limited() {
     assert!(variant.contains("#EXT-X-ENDLIST"));
 
     let base = format!("/api/v1/playback/sessions/{session}/240p");
-    let (status, _, init) = raw(&server, Method::GET, &format!("{base}/init.mp4"), &admin, &[]).await;
+    let (status, _, init) = raw(
+        &server,
+        Method::GET,
+        &format!("{base}/init.mp4"),
+        &admin,
+        &[],
+    )
+    .await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&init));
     let (status, _, first) = raw(&server, Method::GET, &format!("{base}/0.m4s"), &admin, &[]).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&first));
@@ -402,16 +482,34 @@ async fn hls_transcodes_seek_expire_and_are_limited() {
     assert!(start < 0.5, "first segment starts at {start}");
 
     // A fresh session seeking straight to the middle: ffmpeg starts there.
-    let (status, _, _) = raw(&server, Method::DELETE, &format!("/api/v1/playback/sessions/{session}"), &admin, &[]).await;
+    let (status, _, _) = raw(
+        &server,
+        Method::DELETE,
+        &format!("/api/v1/playback/sessions/{session}"),
+        &admin,
+        &[],
+    )
+    .await;
     assert_eq!(status, 204);
     let (_, headers, _) = raw(&server, Method::GET, &master, &admin, &[]).await;
     let session = header(&headers, "x-transcode-session").to_owned();
     let base = format!("/api/v1/playback/sessions/{session}/240p");
-    let (status, _, middle) = raw(&server, Method::GET, &format!("{base}/2.m4s"), &admin, &[]).await;
+    let (status, _, middle) =
+        raw(&server, Method::GET, &format!("{base}/2.m4s"), &admin, &[]).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&middle));
-    let (_, _, init) = raw(&server, Method::GET, &format!("{base}/init.mp4"), &admin, &[]).await;
+    let (_, _, init) = raw(
+        &server,
+        Method::GET,
+        &format!("{base}/init.mp4"),
+        &admin,
+        &[],
+    )
+    .await;
     let start = ffprobe_start(&init, &middle, temp.path());
-    assert!((7.5..8.5).contains(&start), "segment 2 starts at {start}, not near 8 s");
+    assert!(
+        (7.5..8.5).contains(&start),
+        "segment 2 starts at {start}, not near 8 s"
+    );
 
     // The limit is one session: another device is refused with a reason.
     let other = format!("/api/v1/playback/{file}/hls/master.m3u8?device=phone");
@@ -453,7 +551,11 @@ async fn a_missing_ffmpeg_is_named() {
         .await;
     assert_eq!(reply.status, 503, "{:?}", reply.body);
     assert_eq!(reply.body["code"], "ffmpeg_missing");
-    assert!(reply.body["detail"].as_str().unwrap().contains("ffmpeg"), "{:?}", reply.body);
+    assert!(
+        reply.body["detail"].as_str().unwrap().contains("ffmpeg"),
+        "{:?}",
+        reply.body
+    );
     server.stop().await;
 }
 
@@ -471,14 +573,25 @@ async fn playback_info_decides_by_client_capabilities() {
             Some(json!({"capabilities": caps, "device": "web"})),
         )
     };
-    let reply = info(json!({"containers": ["mkv"], "video_codecs": ["h264"], "audio_codecs": ["aac"]})).await;
+    let reply =
+        info(json!({"containers": ["mkv"], "video_codecs": ["h264"], "audio_codecs": ["aac"]}))
+            .await;
     assert_eq!(reply.status, 200, "{:?}", reply.body);
     assert_eq!(reply.body["method"], "direct_play");
     assert!(reply.body["direct_url"].as_str().unwrap().contains("mt="));
-    let reply = info(json!({"containers": ["mp4"], "video_codecs": ["h264"], "audio_codecs": ["aac"]})).await;
+    let reply =
+        info(json!({"containers": ["mp4"], "video_codecs": ["h264"], "audio_codecs": ["aac"]}))
+            .await;
     assert_eq!(reply.body["method"], "direct_stream");
-    assert!(reply.body["hls_url"].as_str().unwrap().contains("master.m3u8"));
-    let reply = info(json!({"containers": ["mkv"], "video_codecs": ["vp9"], "audio_codecs": ["aac"]})).await;
+    assert!(
+        reply.body["hls_url"]
+            .as_str()
+            .unwrap()
+            .contains("master.m3u8")
+    );
+    let reply =
+        info(json!({"containers": ["mkv"], "video_codecs": ["vp9"], "audio_codecs": ["aac"]}))
+            .await;
     assert_eq!(reply.body["method"], "transcode");
     server.stop().await;
 }

@@ -109,16 +109,15 @@ pub(crate) async fn info(
     }
     let direct_url = (decision.method == Method::DirectPlay)
         .then(|| signed(&state, &viewer, &format!("/api/v1/stream/{file_id}"), ""));
-    let hls_url = (decision.method != Method::DirectPlay && viewer.capabilities.transcode).then(
-        || {
+    let hls_url =
+        (decision.method != Method::DirectPlay && viewer.capabilities.transcode).then(|| {
             signed(
                 &state,
                 &viewer,
                 &format!("/api/v1/playback/{file_id}/hls/master.m3u8"),
                 &query,
             )
-        },
-    );
+        });
     let raw = file.info().unwrap_or_default();
     let mut subtitles = Vec::new();
     for track in &info.subtitles {
@@ -286,7 +285,8 @@ pub(crate) async fn continue_watching(
     State(state): State<Playback>,
     viewer: Viewer,
 ) -> Result<Json<Vec<ContinueItem>>, Problem> {
-    let rows = progress::in_progress(&state.db, state.rules, viewer.user_id, CONTINUE_LIMIT).await?;
+    let rows =
+        progress::in_progress(&state.db, state.rules, viewer.user_id, CONTINUE_LIMIT).await?;
     let mut out = Vec::new();
     for row in rows {
         let Some(module) = state.modules.iter().find(|m| m.id() == row.module) else {

@@ -58,10 +58,13 @@ pub(crate) async fn master(
         .info()
         .and_then(|json| serde_json::from_value(json).ok())
         .unwrap_or_default();
-    let duration_secs = info
-        .duration_secs
-        .filter(|d| *d > 0.0)
-        .ok_or_else(|| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "unknown_duration", "the file's duration is unknown; it cannot be segmented"))?;
+    let duration_secs = info.duration_secs.filter(|d| *d > 0.0).ok_or_else(|| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_duration",
+            "the file's duration is unknown; it cannot be segmented",
+        )
+    })?;
     let burn_subtitle = query.burn_subtitle.filter(|index| {
         info.subtitles
             .iter()
@@ -73,8 +76,7 @@ pub(crate) async fn master(
         duration_secs,
         source_height: video.and_then(|v| v.height),
         source_width: video.and_then(|v| v.width),
-        copy_video: !query.transcode.unwrap_or(false)
-            && video.is_some_and(|v| v.codec == "h264"),
+        copy_video: !query.transcode.unwrap_or(false) && video.is_some_and(|v| v.codec == "h264"),
         audio_track: query.audio.unwrap_or(0),
         burn_subtitle,
     };
@@ -84,9 +86,11 @@ pub(crate) async fn master(
         "item": file.item.as_ref().map(|i| serde_json::json!({"module": i.module, "item_id": i.item_id, "title": i.title})),
         "burn_subtitle": burn_subtitle,
     });
-    state.hooks.pre_transcode(&hook_input).await.map_err(|e| {
-        Problem::new(StatusCode::FORBIDDEN, "transcode_refused", e.to_string())
-    })?;
+    state
+        .hooks
+        .pre_transcode(&hook_input)
+        .await
+        .map_err(|e| Problem::new(StatusCode::FORBIDDEN, "transcode_refused", e.to_string()))?;
     let key = SessionKey {
         user_id: viewer.user_id,
         device: query.device.unwrap_or_else(|| "default".to_owned()),
@@ -111,8 +115,14 @@ pub(crate) async fn master(
 
 fn playlist_response(text: String, session: &str) -> Response {
     let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, http::HeaderValue::from_static(PLAYLIST));
-    headers.insert(header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        http::HeaderValue::from_static(PLAYLIST),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
     if let Ok(value) = http::HeaderValue::from_str(session) {
         headers.insert("x-transcode-session", value);
     }

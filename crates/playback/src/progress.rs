@@ -112,7 +112,8 @@ pub fn apply(
     }
     if event == ProgressEvent::Stop {
         let finished = after.duration_ms.is_some_and(|duration| {
-            position_ms.saturating_mul(100) >= duration.saturating_mul(i64::from(rules.played_percent))
+            position_ms.saturating_mul(100)
+                >= duration.saturating_mul(i64::from(rules.played_percent))
         });
         if finished {
             after.played = true;

@@ -86,7 +86,10 @@ mod tests {
 
     #[test]
     fn single_ranges() {
-        assert_eq!(answer(Some("bytes=0-99"), 1000), Partial { start: 0, end: 99 });
+        assert_eq!(
+            answer(Some("bytes=0-99"), 1000),
+            Partial { start: 0, end: 99 }
+        );
         assert_eq!(
             answer(Some("bytes=500-"), 1000),
             Partial {

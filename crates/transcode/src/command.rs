@@ -79,7 +79,10 @@ fn push(args: &mut Vec<OsString>, items: &[&str]) {
 /// The arguments (after the program) of one HLS run.
 pub fn hls_args(job: &HlsJob<'_>) -> Vec<OsString> {
     let mut args = Vec::new();
-    push(&mut args, &["-hide_banner", "-nostdin", "-loglevel", "error"]);
+    push(
+        &mut args,
+        &["-hide_banner", "-nostdin", "-loglevel", "error"],
+    );
     let encoding = matches!(job.encode, Encode::H264 { .. });
     if encoding {
         match job.hwaccel {
@@ -198,7 +201,10 @@ impl AudioFormat {
 /// The arguments of an audio transcode written to stdout.
 pub fn audio_args(source: &Source, format: AudioFormat, kbps: u32) -> Vec<OsString> {
     let mut args = Vec::new();
-    push(&mut args, &["-hide_banner", "-nostdin", "-loglevel", "error"]);
+    push(
+        &mut args,
+        &["-hide_banner", "-nostdin", "-loglevel", "error"],
+    );
     args.push("-i".into());
     args.push(source.arg());
     let (codec, container) = match format {
@@ -228,7 +234,10 @@ pub enum SubtitleInput<'a> {
 /// The arguments converting a text subtitle to WebVTT on stdout.
 pub fn subtitle_args(input: &SubtitleInput<'_>) -> Vec<OsString> {
     let mut args = Vec::new();
-    push(&mut args, &["-hide_banner", "-nostdin", "-loglevel", "error"]);
+    push(
+        &mut args,
+        &["-hide_banner", "-nostdin", "-loglevel", "error"],
+    );
     match input {
         SubtitleInput::Embedded(source, index) => {
             args.push("-i".into());
@@ -302,7 +311,10 @@ mod tests {
         let qsv = strings(&hls_args(&job(&source, &encode, 0, HwAccel::Qsv))).join(" ");
         assert!(qsv.contains("h264_qsv"));
         let copy = strings(&hls_args(&job(&source, &Encode::Copy, 0, HwAccel::Vaapi))).join(" ");
-        assert!(copy.contains("-c:v copy") && !copy.contains("hwaccel"), "{copy}");
+        assert!(
+            copy.contains("-c:v copy") && !copy.contains("hwaccel"),
+            "{copy}"
+        );
     }
 
     #[test]

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 use tokio::sync::Mutex;
 
-use crate::command::{Encode, HlsJob, Source, hls_args};
 use crate::TranscodeError;
+use crate::command::{Encode, HlsJob, Source, hls_args};
 use crate::playlist::{VariantEntry, finished_segments, segment_count};
 use crate::settings::TranscodeSettings;
 
@@ -322,8 +322,7 @@ impl LocalEngine {
                         let _ = old.child.kill().await;
                     }
                     tokio::fs::create_dir_all(&dir).await?;
-                    produced.run =
-                        Some(spawn(&self.inner.settings, session, spec, &dir, n).await?);
+                    produced.run = Some(spawn(&self.inner.settings, session, spec, &dir, n).await?);
                 }
             }
             session.touch();
@@ -357,7 +356,9 @@ async fn refresh(produced: &mut Produced) -> Result<(), TranscodeError> {
     if let Some(status) = run.exited
         && !status.success()
     {
-        let log = tokio::fs::read_to_string(&run.log).await.unwrap_or_default();
+        let log = tokio::fs::read_to_string(&run.log)
+            .await
+            .unwrap_or_default();
         let cause = log
             .lines()
             .rev()
@@ -445,7 +446,9 @@ async fn end(session: &Session) {
 /// Stops idle sessions until the engine is dropped.
 async fn reap(inner: Weak<Inner>) {
     loop {
-        let Some(engine) = inner.upgrade() else { return };
+        let Some(engine) = inner.upgrade() else {
+            return;
+        };
         let idle = Duration::from_secs(engine.settings.idle_timeout_secs.max(1));
         let expired: Vec<Arc<Session>> = match engine.sessions.lock() {
             Ok(mut sessions) => {
@@ -488,7 +491,11 @@ pub fn renditions(settings: &TranscodeSettings, spec: &SessionSpec) -> Vec<Rendi
         });
     }
     let fits = |height: u32| spec.source_height.is_none_or(|source| height <= source);
-    let mut ladder: Vec<_> = settings.variants.iter().filter(|v| fits(v.height)).collect();
+    let mut ladder: Vec<_> = settings
+        .variants
+        .iter()
+        .filter(|v| fits(v.height))
+        .collect();
     if ladder.is_empty() {
         // A source smaller than every rendition still gets the smallest one.
         ladder.extend(settings.variants.iter().min_by_key(|v| v.height));

@@ -45,7 +45,11 @@ pub fn segment_count(duration_secs: f64, segment_secs: u32) -> u64 {
 
 /// A rendition's playlist: every segment, the last one shorter; `uri` names segment `n`
 /// (`None` names the init segment).
-pub fn variant(duration_secs: f64, segment_secs: u32, uri: impl Fn(Option<u64>) -> String) -> String {
+pub fn variant(
+    duration_secs: f64,
+    segment_secs: u32,
+    uri: impl Fn(Option<u64>) -> String,
+) -> String {
     let count = segment_count(duration_secs, segment_secs);
     let mut out = format!(
         "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:{segment_secs}\n\

@@ -469,7 +469,11 @@ pub async fn next_up<C: ConnectionTrait>(
         .filter(state::Column::Module.eq("tvshow"))
         .all(db)
         .await?;
-    let played: HashSet<Id> = rows.iter().filter(|r| r.played).map(|r| r.item_id).collect();
+    let played: HashSet<Id> = rows
+        .iter()
+        .filter(|r| r.played)
+        .map(|r| r.item_id)
+        .collect();
     let last_played: HashMap<Id, chrono::DateTime<Utc>> = rows
         .iter()
         .filter(|r| r.played)

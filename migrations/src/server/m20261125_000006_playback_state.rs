@@ -3,8 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
-    big_integer, big_integer_null, big_pk_auto, boolean, integer, string,
-    timestamp_with_time_zone, timestamp_with_time_zone_null,
+    big_integer, big_integer_null, big_pk_auto, boolean, integer, string, timestamp_with_time_zone,
+    timestamp_with_time_zone_null,
 };
 
 #[derive(DeriveMigrationName)]
