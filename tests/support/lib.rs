@@ -155,7 +155,14 @@ impl TestServer {
     /// Starts a server over `config`; on a fresh database it runs setup first, then signs the
     /// administrator in.
     pub async fn start_with(config: Config) -> Self {
-        let server = start(config).await;
+        Self::start_with_options(config, revenge_server::StartOptions::default()).await
+    }
+
+    /// [`TestServer::start_with`] with start options (transcoding settings, …).
+    pub async fn start_with_options(config: Config, options: revenge_server::StartOptions) -> Self {
+        let server = revenge_server::start_with(config, options)
+            .await
+            .unwrap_or_else(|e| panic!("server did not start: {e}"));
         if let Some(token) = server.setup_token().map(str::to_owned) {
             let reply = call(
                 &server,

@@ -11,6 +11,7 @@ pub mod import;
 pub mod media_file;
 pub mod module;
 pub mod pagination;
+pub mod playback_state;
 pub mod rating;
 pub mod sort;
 

@@ -94,10 +94,6 @@ pub async fn absolute_paths_of<C: ConnectionTrait>(
     module: &str,
     item_id: Id,
 ) -> Result<Vec<std::path::PathBuf>, DbErr> {
-    use std::os::unix::ffi::OsStrExt;
-
-    use sea_orm::sea_query::{Expr, ExprTrait, Query};
-
     let files = Entity::find()
         .filter(Column::Module.eq(module))
         .filter(Column::ItemId.eq(item_id))
@@ -106,16 +102,32 @@ pub async fn absolute_paths_of<C: ConnectionTrait>(
         .await?;
     let mut out = Vec::new();
     for file in files {
-        let query = Query::select()
-            .column(LibraryFolder::Path)
-            .from(LibraryFolder::Table)
-            .and_where(Expr::col(LibraryFolder::Id).eq(file.folder_id))
-            .to_owned();
-        if let Some(row) = db.query_one(&query).await? {
-            let folder: String = row.try_get("", "path")?;
-            let rel = std::ffi::OsStr::from_bytes(&file.path_bytes);
-            out.push(std::path::Path::new(&folder).join(rel));
+        if let Some(path) = absolute_path(db, &file).await? {
+            out.push(path);
         }
     }
     Ok(out)
+}
+
+/// Where one file is on disk: its folder's path joined with its raw relative path; `None` when
+/// the folder is gone.
+pub async fn absolute_path<C: ConnectionTrait>(
+    db: &C,
+    file: &Model,
+) -> Result<Option<std::path::PathBuf>, DbErr> {
+    use std::os::unix::ffi::OsStrExt;
+
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+
+    let query = Query::select()
+        .column(LibraryFolder::Path)
+        .from(LibraryFolder::Table)
+        .and_where(Expr::col(LibraryFolder::Id).eq(file.folder_id))
+        .to_owned();
+    let Some(row) = db.query_one(&query).await? else {
+        return Ok(None);
+    };
+    let folder: String = row.try_get("", "path")?;
+    let rel = std::ffi::OsStr::from_bytes(&file.path_bytes);
+    Ok(Some(std::path::Path::new(&folder).join(rel)))
 }

@@ -47,6 +47,19 @@ pub trait Module: Send + Sync + 'static {
         Box::pin(async { Ok(None) })
     }
 
+    /// The item as events name it, if it exists and `viewer` may see it (library grant and
+    /// parental limit). Playback asks this before serving any of the item's files; a module
+    /// that does not answer keeps its files unplayable, which is the safe default.
+    fn item_ref<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        viewer: &'a crate::Viewer,
+        item_id: crate::Id,
+    ) -> crate::ImportFuture<'a, Option<crate::ItemRef>> {
+        let _ = (db, viewer, item_id);
+        Box::pin(async { Ok(None) })
+    }
+
     /// Whether this is the adult section: then every request from a caller without the adult
     /// capability (or without credentials) answers 404, so its existence is not revealed.
     fn adult(&self) -> bool {

@@ -59,4 +59,25 @@ impl Module for MovieModule {
                 .find_map(|video| revenge_core::artwork::find_for_video(video, kind)))
         })
     }
+
+    fn item_ref<'a>(
+        &'a self,
+        db: &'a sea_orm::DatabaseConnection,
+        viewer: &'a revenge_core::Viewer,
+        item_id: revenge_core::Id,
+    ) -> revenge_core::ImportFuture<'a, Option<revenge_core::ItemRef>> {
+        Box::pin(async move {
+            match repo::get_movie(db, viewer, item_id).await {
+                Ok((movie, _)) => Ok(Some(revenge_core::ItemRef {
+                    module: "movie".to_owned(),
+                    item_id,
+                    library_id: movie.library_id,
+                    title: movie.title,
+                    rating_level: movie.rating_level,
+                })),
+                Err(MovieError::NotFound(_)) => Ok(None),
+                Err(e) => Err(e.to_string()),
+            }
+        })
+    }
 }

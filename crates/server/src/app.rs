@@ -59,6 +59,8 @@ pub struct AppState {
     pub modules: Arc<Vec<ModuleStatus>>,
     /// This installation's id.
     pub server_id: Arc<str>,
+    /// The transcoder playback hands HLS sessions to.
+    pub transcoder: revenge_transcode::LocalEngine,
 }
 
 #[derive(OpenApi)]
@@ -116,6 +118,15 @@ fn router_with(
         modules: Arc::new(enabled.clone()),
         cache: config.data_dir().join("cache").join("images"),
     };
+    let playback = revenge_playback::Playback {
+        db: state.db.conn.clone(),
+        modules: Arc::new(enabled.clone()),
+        events: state.events.clone(),
+        auth: state.auth.clone(),
+        hooks: state.hooks.clone(),
+        transcoder: state.transcoder.clone(),
+        rules: revenge_playback::ProgressRules::default(),
+    };
     let library_state = LibraryState {
         db: state.db.conn.clone(),
         modules: Arc::new(enabled.iter().map(|m| m.id()).collect()),
@@ -129,7 +140,8 @@ fn router_with(
         .merge(revenge_jobs::router().with_state(state.jobs.clone()))
         .merge(revenge_webhooks::router().with_state(state.webhooks.clone()))
         .merge(routes::events::router().with_state(state.clone()))
-        .merge(revenge_artwork::router().with_state(artwork));
+        .merge(revenge_artwork::router().with_state(artwork))
+        .merge(revenge_playback::router().with_state(playback));
     let mut adult: Option<OpenApiRouter> = None;
     for module in &enabled {
         let prefix = format!("/api/v1/{}", module.id());
@@ -296,6 +308,7 @@ mod tests {
             events,
             modules: Arc::new(Vec::new()),
             server_id: "test".into(),
+            transcoder: revenge_transcode::LocalEngine::new(Default::default()),
         };
         let router = router_with(state, &config, vec![Box::new(FakeAdult)]).unwrap();
 

@@ -331,6 +331,9 @@ fn flatten(
 pub struct StartOptions {
     /// Libraries (module, name) to scan right after start (`serve --library`).
     pub scan_now: Vec<(String, String)>,
+    /// Transcoding settings; the defaults (segments under the data dir's `cache/transcode`)
+    /// when `None`.
+    pub transcoding: Option<revenge_transcode::TranscodeSettings>,
 }
 
 /// Validates the config, opens and migrates the database, binds and starts serving.
@@ -410,7 +413,13 @@ pub async fn start_with(
         );
     }
 
+    let mut transcoding = options.transcoding.clone().unwrap_or_default();
+    if transcoding.temp_dir.is_none() {
+        transcoding.temp_dir = Some(data_dir.join("cache").join("transcode"));
+    }
+    let transcoder = revenge_transcode::LocalEngine::new(transcoding);
     let state = AppState {
+        transcoder,
         db: db.clone(),
         auth,
         events: events.clone(),

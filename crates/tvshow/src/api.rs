@@ -161,6 +161,26 @@ pub(crate) fn router() -> OpenApiRouter<ModuleContext> {
         .routes(routes!(list_episodes))
         .routes(routes!(get_episode))
         .routes(routes!(recent_episodes))
+        .routes(routes!(next_up))
+}
+
+/// For each series the caller has been watching, the first unwatched episode after the last
+/// watched one, most recently watched series first.
+#[utoipa::path(
+    get,
+    path = "/next-up",
+    tag = "tvshow",
+    responses(
+        (status = 200, description = "The next episode of each series in progress", body = Vec<EpisodeDto>),
+        (status = 401, description = "Not signed in", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
+    )
+)]
+async fn next_up(
+    State(ctx): State<ModuleContext>,
+    viewer: Viewer,
+) -> Result<Json<Vec<EpisodeDto>>, Problem> {
+    let episodes = repo::next_up(&ctx.db, &viewer, 50).await?;
+    Ok(Json(episodes.into_iter().map(EpisodeDto::from).collect()))
 }
 
 /// Lists the series the caller may see, paginated, sorted and filtered.

@@ -101,4 +101,35 @@ impl Module for TvShowModule {
             Ok(series_folder.and_then(|folder| find_in_folder(&folder, kind)))
         })
     }
+
+    fn item_ref<'a>(
+        &'a self,
+        db: &'a sea_orm::DatabaseConnection,
+        viewer: &'a revenge_core::Viewer,
+        item_id: revenge_core::Id,
+    ) -> revenge_core::ImportFuture<'a, Option<revenge_core::ItemRef>> {
+        Box::pin(async move {
+            // Items of this module are episodes; their visibility is their series'.
+            let episode = match repo::get_episode(db, viewer, item_id).await {
+                Ok(episode) => episode,
+                Err(TvShowError::EpisodeNotFound(_)) => return Ok(None),
+                Err(e) => return Err(e.to_string()),
+            };
+            let series = match repo::get_series(db, viewer, episode.series_id).await {
+                Ok(info) => info.series,
+                Err(TvShowError::SeriesNotFound(_)) => return Ok(None),
+                Err(e) => return Err(e.to_string()),
+            };
+            Ok(Some(revenge_core::ItemRef {
+                module: "tvshow".to_owned(),
+                item_id,
+                library_id: series.library_id,
+                title: match &episode.title {
+                    Some(title) => format!("{} – {title}", series.title),
+                    None => series.title.clone(),
+                },
+                rating_level: series.rating_level,
+            }))
+        })
+    }
 }

@@ -453,6 +453,81 @@ pub async fn recently_added_episodes<C: ConnectionTrait>(
     Ok(fetch_page(db, query, page).await?)
 }
 
+/// "Next up" for a user: per series they watched, the first episode not yet played that
+/// comes after the last one played (by season and episode number, specials aside), series with
+/// the most recent play first. Reads the shared `playback_state` table.
+pub async fn next_up<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    limit: usize,
+) -> Result<Vec<episode::Model>, TvShowError> {
+    use revenge_core::playback_state as state;
+    use std::collections::HashMap;
+
+    let rows = state::Entity::find()
+        .filter(state::Column::UserId.eq(viewer.user_id))
+        .filter(state::Column::Module.eq("tvshow"))
+        .all(db)
+        .await?;
+    let played: HashSet<Id> = rows
+        .iter()
+        .filter(|r| r.played)
+        .map(|r| r.item_id)
+        .collect();
+    let last_played: HashMap<Id, chrono::DateTime<Utc>> = rows
+        .iter()
+        .filter(|r| r.played)
+        .filter_map(|r| r.last_played_at.map(|at| (r.item_id, at)))
+        .collect();
+    if played.is_empty() {
+        return Ok(Vec::new());
+    }
+    let watched = episode::Entity::find()
+        .filter(episode::Column::Id.is_in(played.iter().copied()))
+        .filter(in_visible_series(episode::Column::SeriesId, viewer))
+        .all(db)
+        .await?;
+    let mut series_ids: Vec<Id> = watched.iter().map(|e| e.series_id).collect();
+    series_ids.sort_unstable();
+    series_ids.dedup();
+    let mut found: Vec<(chrono::DateTime<Utc>, episode::Model)> = Vec::new();
+    for series_id in series_ids {
+        let seasons: HashMap<Id, i32> = season::Entity::find()
+            .filter(season::Column::SeriesId.eq(series_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.season_number))
+            .collect();
+        let mut episodes: Vec<(i32, episode::Model)> = episode::Entity::find()
+            .filter(episode::Column::SeriesId.eq(series_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|e| seasons.get(&e.season_id).map(|n| (*n, e)))
+            .filter(|(season, _)| *season > 0)
+            .collect();
+        episodes.sort_by_key(|(season, e)| (*season, e.episode_number, e.id));
+        let Some(last) = episodes.iter().rposition(|(_, e)| played.contains(&e.id)) else {
+            continue;
+        };
+        let when = episodes
+            .iter()
+            .filter_map(|(_, e)| last_played.get(&e.id))
+            .max()
+            .copied()
+            .unwrap_or_default();
+        if let Some((_, next)) = episodes[last + 1..]
+            .iter()
+            .find(|(_, e)| !played.contains(&e.id))
+        {
+            found.push((when, next.clone()));
+        }
+    }
+    found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
+    Ok(found.into_iter().take(limit).map(|(_, e)| e).collect())
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

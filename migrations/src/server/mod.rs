@@ -7,6 +7,7 @@ mod m20261125_000002_library_and_users;
 mod m20261125_000003_jobs_and_webhooks;
 mod m20261125_000004_library_folders_and_files;
 mod m20261125_000005_job_rerun;
+mod m20261125_000006_playback_state;
 
 /// The owner name under which these migrations are recorded.
 pub const OWNER: &str = "server";
@@ -19,5 +20,6 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261125_000003_jobs_and_webhooks::Migration),
         Box::new(m20261125_000004_library_folders_and_files::Migration),
         Box::new(m20261125_000005_job_rerun::Migration),
+        Box::new(m20261125_000006_playback_state::Migration),
     ]
 }
