@@ -290,7 +290,7 @@ pub fn title(rng: &mut Rng) -> String {
 
 /// A genre name.
 pub fn genre(rng: &mut Rng) -> &'static str {
-    *rng.pick(&GENRES)
+    rng.pick::<&str>(&GENRES)
 }
 
 /// A title distinct from every one in `seen` (a numbered sequel when needed).
