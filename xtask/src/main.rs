@@ -26,7 +26,7 @@ tasks:
              builds the server in release and measures start-up, idle and loaded memory,
              scan/rescan per kind, API latency and throughput with wrk (SQLite, then
              PostgreSQL), streaming; writes docs/benchmarks.md and docs/benchmarks.json.
-             --quick: 300 items, 2 s per wrk run, report in target/bench/quick/ (a smoke
+             --quick: 300 items, 1 s per wrk run, report in target/bench/quick/ (a smoke
              test). NAME: startup memory scan load stream postgres";
 
 /// The PostgreSQL server the suite runs against (trust auth), unless `TEST_POSTGRES_URL` says

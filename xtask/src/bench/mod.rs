@@ -98,7 +98,7 @@ impl Options {
             options.items = if options.quick { 300 } else { 100_000 };
         }
         if options.seconds == 0 {
-            options.seconds = if options.quick { 2 } else { 10 };
+            options.seconds = if options.quick { 1 } else { 10 };
         }
         Ok(options)
     }
