@@ -1,5 +1,6 @@
 //! Project automation, run as `cargo xtask <task>`: the CI steps (lint, per-feature checks,
-//! module isolation, the test suite on SQLite and PostgreSQL).
+//! module isolation, the test suite on SQLite and PostgreSQL), the synthetic library generator
+//! and the benchmark suite.
 
 use std::net::{SocketAddr, TcpStream};
 use std::process::Command;
@@ -8,6 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod gen_library;
 
 const USAGE: &str = "usage: cargo xtask <task>
 
@@ -17,10 +19,15 @@ tasks:
   features   cargo check of revenge-server with each feature alone, and with none
   isolation  check that no content module depends on another module or on the server
   test       the whole test suite: on SQLite, on PostgreSQL, and a slim (movie,sqlite) build
-  bench scan [--count N]
-             scan throughput: a generated library of N video files (default 10000; 60% films,
-             40% episodes, MKV and MP4 with real headers), scanned by a release build; prints
-             files/s, the no-change rescan time and peak memory, and writes target/bench/scan.json";
+  gen-library --kind movies|tv|music|mixed --count N --out DIR [--seed S]
+             a synthetic library, deterministic for the seed: real container headers and
+             tags, NFO files, posters and covers, about 1% broken files
+  bench [--quick] [--only NAME...] [--items N] [--seconds S] [--out DIR] [--no-build]
+             builds the server in release and measures start-up, idle and loaded memory,
+             scan/rescan per kind, API latency and throughput with wrk (SQLite, then
+             PostgreSQL), streaming; writes docs/benchmarks.md and docs/benchmarks.json.
+             --quick: 300 items, 1 s per wrk run, report in target/bench/quick/ (a smoke
+             test). NAME: startup memory scan load stream postgres";
 
 /// The PostgreSQL server the suite runs against (trust auth), unless `TEST_POSTGRES_URL` says
 /// otherwise.
@@ -41,6 +48,7 @@ fn main() {
         "isolation" => isolation(),
         "test" => test(),
         "bench" => bench::run(&std::env::args().skip(2).collect::<Vec<_>>()),
+        "gen-library" => gen_library::run(&std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);
