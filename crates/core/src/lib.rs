@@ -12,6 +12,7 @@ pub mod media_file;
 pub mod module;
 pub mod pagination;
 pub mod rating;
+pub mod search;
 pub mod sort;
 
 pub use access::{Capabilities, LibraryScope, Viewer};
@@ -21,3 +22,4 @@ pub use id::Id;
 pub use import::{FileToImport, ImportFuture, Imported, Importer};
 pub use module::{KNOWN_MODULES, Module, ModuleContext, ModuleInfo};
 pub use pagination::{Page, PageParams, SortOrder};
+pub use search::{ItemDocuments, SearchDocument, SearchKind, Searchable};

@@ -59,6 +59,9 @@ pub struct AppState {
     pub modules: Arc<Vec<ModuleStatus>>,
     /// This installation's id.
     pub server_id: Arc<str>,
+    // --- search (issue #8): the search service, mounted at /api/v1/search when present.
+    /// Search.
+    pub search: Option<revenge_search::Search>,
 }
 
 #[derive(OpenApi)]
@@ -130,6 +133,15 @@ fn router_with(
         .merge(revenge_webhooks::router().with_state(state.webhooks.clone()))
         .merge(routes::events::router().with_state(state.clone()))
         .merge(revenge_artwork::router().with_state(artwork));
+    // --- search (issue #8)
+    if let Some(search) = &state.search {
+        protected = protected.merge(revenge_search::router().with_state(
+            revenge_search::SearchState {
+                search: search.clone(),
+                jobs: state.jobs.clone(),
+            },
+        ));
+    }
     let mut adult: Option<OpenApiRouter> = None;
     for module in &enabled {
         let prefix = format!("/api/v1/{}", module.id());
@@ -296,6 +308,7 @@ mod tests {
             events,
             modules: Arc::new(Vec::new()),
             server_id: "test".into(),
+            search: None,
         };
         let router = router_with(state, &config, vec![Box::new(FakeAdult)]).unwrap();
 
