@@ -86,8 +86,11 @@ pub struct EmbeddedIndex {
 }
 
 struct Inner {
+    index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// Taken on first write: a previous owner of the folder (a server stopping in the same
+    /// process) may still hold the lock for a moment, and writes are retried jobs.
+    writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
 }
 
@@ -104,20 +107,23 @@ impl EmbeddedIndex {
         std::fs::create_dir_all(dir)
             .map_err(|e| SearchError::Index(format!("cannot create {}: {e}", dir.display())))?;
         let (schema, fields) = schema();
-        let index = match Index::open_in_dir(dir) {
-            Ok(index) if index.schema() == schema => index,
-            Ok(_) => {
-                tracing::warn!(dir = %dir.display(), "search index schema changed; rebuilding it");
-                Self::wipe(dir)?;
-                Index::create_in_dir(dir, schema)?
+        let index = if dir.join("meta.json").exists() {
+            match Index::open_in_dir(dir) {
+                Ok(index) if index.schema() == schema => index,
+                Ok(_) => {
+                    tracing::warn!(dir = %dir.display(), "search index schema changed; rebuilding it");
+                    Self::wipe(dir)?;
+                    Index::create_in_dir(dir, schema)?
+                }
+                Err(e) => {
+                    tracing::warn!(dir = %dir.display(), error = %e, "search index unreadable; rebuilding it");
+                    Self::wipe(dir)?;
+                    Index::create_in_dir(dir, schema)?
+                }
             }
-            Err(tantivy::TantivyError::IndexNotFound(_))
-            | Err(tantivy::TantivyError::OpenDirectoryError(_))
-            | Err(tantivy::TantivyError::OpenReadError(_)) => {
-                Self::wipe(dir)?;
-                Index::create_in_dir(dir, schema)?
-            }
-            Err(e) => return Err(e.into()),
+        } else {
+            Self::wipe(dir)?;
+            Index::create_in_dir(dir, schema)?
         };
         Self::from_index(index, fields)
     }
@@ -151,11 +157,11 @@ impl EmbeddedIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let writer = index.writer(WRITER_MEMORY)?;
         Ok(Self {
             inner: Arc::new(Inner {
+                index,
                 reader,
-                writer: Mutex::new(writer),
+                writer: Mutex::new(None),
                 fields,
             }),
         })
@@ -227,11 +233,17 @@ impl EmbeddedIndex {
         let inner = self.inner.clone();
         blocking(move || -> Result<(), SearchError> {
             // One writer at a time, held across the commit.
-            let mut writer = inner
+            let mut slot = inner
                 .writer
                 .lock()
                 .map_err(|_| SearchError::Index("the index writer panicked".to_owned()))?;
-            if let Err(e) = change(&mut writer) {
+            if slot.is_none() {
+                *slot = Some(inner.index.writer(WRITER_MEMORY)?);
+            }
+            let Some(writer) = slot.as_mut() else {
+                return Err(SearchError::Index("no index writer".to_owned()));
+            };
+            if let Err(e) = change(writer) {
                 writer.rollback()?;
                 return Err(e.into());
             }
@@ -313,7 +325,7 @@ impl EmbeddedIndex {
             clauses.push((
                 Occur::Must,
                 Box::new(RangeQuery::new(
-                    Bound::Unbounded,
+                    Bound::Included(Term::from_field_i64(f.rating_level, i64::MIN)),
                     Bound::Included(Term::from_field_i64(f.rating_level, i64::from(max))),
                 )),
             ));
@@ -393,7 +405,9 @@ impl EmbeddedIndex {
             let searcher = inner.reader.searcher();
             let mut out = HashMap::new();
             for segment in searcher.segment_readers() {
-                let store = segment.get_store_reader(64)?;
+                let store = segment
+                    .get_store_reader(64)
+                    .map_err(|e| SearchError::Index(e.to_string()))?;
                 let alive = segment.alive_bitset();
                 for doc_id in 0..segment.max_doc() {
                     if alive.is_some_and(|a| !a.is_alive(doc_id)) {

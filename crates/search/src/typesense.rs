@@ -50,9 +50,10 @@ impl std::fmt::Debug for TypesenseIndex {
 }
 
 /// What went wrong talking to Typesense, by HTTP status where there is one.
-fn classify<E: std::fmt::Debug>(error: &typesense::Error<E>) -> (Option<u16>, String)
+fn classify<E>(error: &typesense::Error<E>) -> (Option<u16>, String)
 where
-    typesense::ApiError<E>: std::error::Error,
+    E: std::fmt::Debug + 'static,
+    typesense::ApiError<E>: std::error::Error + 'static,
 {
     let api = match error {
         typesense::Error::AllNodesFailed { source } | typesense::Error::Api(source) => source,
