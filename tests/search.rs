@@ -20,7 +20,10 @@ fn write(root: &Path, rel: &str, bytes: &[u8]) {
 }
 
 fn nfo(title: &str, year: i32, genres: &[&str], mpaa: &str) -> Vec<u8> {
-    let genres: String = genres.iter().map(|g| format!("<genre>{g}</genre>")).collect();
+    let genres: String = genres
+        .iter()
+        .map(|g| format!("<genre>{g}</genre>"))
+        .collect();
     format!(
         "<?xml version=\"1.0\"?>\n<movie><title>{title}</title><year>{year}</year>{genres}\
          <mpaa>{mpaa}</mpaa></movie>"
@@ -36,14 +39,19 @@ async fn wait_job(server: &TestServer, job: i64) -> Value {
         if state == "succeeded" || state == "failed" {
             return reply.body;
         }
-        assert!(tokio::time::Instant::now() < deadline, "job {job} did not finish");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "job {job} did not finish"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 async fn scan(server: &TestServer, library: i64) {
     let path = format!("/api/v1/libraries/{library}/scan");
-    let queued = server.call(Method::POST, &path, Some(&server.admin), None).await;
+    let queued = server
+        .call(Method::POST, &path, Some(&server.admin), None)
+        .await;
     assert_eq!(queued.status, 202, "{:?}", queued.body);
     let job = wait_job(server, queued.body["job_id"].as_i64().unwrap()).await;
     assert_eq!(job["state"], "succeeded", "{job:?}");
@@ -55,7 +63,9 @@ async fn library(server: &TestServer, module: &str, name: &str, folder: &Path) -
             Method::POST,
             "/api/v1/libraries",
             Some(&server.admin),
-            Some(json!({"module": module, "name": name, "folders": [folder.display().to_string()]})),
+            Some(
+                json!({"module": module, "name": name, "folders": [folder.display().to_string()]}),
+            ),
         )
         .await;
     assert_eq!(reply.status, 201, "{:?}", reply.body);
@@ -91,7 +101,9 @@ async fn search_until(
 ) -> Value {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
-        let reply = server.get_as(token, &format!("/api/v1/search?{query}")).await;
+        let reply = server
+            .get_as(token, &format!("/api/v1/search?{query}"))
+            .await;
         assert_eq!(reply.status, 200, "{query}: {:?}", reply.body);
         if done(&reply.body) {
             return reply.body;
@@ -116,7 +128,12 @@ async fn scanned_films_are_searchable_within_each_callers_rights() {
     write(
         &films,
         "The Matrix (1999)/movie.nfo",
-        &nfo("The Matrix", 1999, &["Action", "Science Fiction"], "Rated R"),
+        &nfo(
+            "The Matrix",
+            1999,
+            &["Action", "Science Fiction"],
+            "Rated R",
+        ),
     );
     write(&films, "Alien (1979)/Alien (1979).mkv", b"alien");
     write(
@@ -124,7 +141,11 @@ async fn scanned_films_are_searchable_within_each_callers_rights() {
         "Alien (1979)/movie.nfo",
         &nfo("Alien", 1979, &["Horror", "Science Fiction"], "Rated R"),
     );
-    write(&films, "Finding Nemo (2003)/Finding Nemo (2003).mkv", b"nemo");
+    write(
+        &films,
+        "Finding Nemo (2003)/Finding Nemo (2003).mkv",
+        b"nemo",
+    );
     write(
         &films,
         "Finding Nemo (2003)/movie.nfo",
@@ -176,7 +197,12 @@ async fn scanned_films_are_searchable_within_each_callers_rights() {
         )
         .await;
     let kid_all = server.get_as(&kid, "/api/v1/search").await;
-    assert_eq!(titles(&kid_all.body), vec!["Finding Nemo"], "{:?}", kid_all.body);
+    assert_eq!(
+        titles(&kid_all.body),
+        vec!["Finding Nemo"],
+        "{:?}",
+        kid_all.body
+    );
     assert_eq!(kid_all.body["total"], 1);
     assert_eq!(facet(&kid_all.body, "genre", "Horror"), 0);
 
@@ -197,9 +223,15 @@ async fn scanned_films_are_searchable_within_each_callers_rights() {
 
     // Bad parameters are problems naming the field.
     let bad = server.get("/api/v1/search?limit=0").await;
-    assert_eq!((bad.status, bad.body["field"].as_str()), (400, Some("limit")));
+    assert_eq!(
+        (bad.status, bad.body["field"].as_str()),
+        (400, Some("limit"))
+    );
     let bad = server.get("/api/v1/search?types=song").await;
-    assert_eq!((bad.status, bad.body["field"].as_str()), (400, Some("types")));
+    assert_eq!(
+        (bad.status, bad.body["field"].as_str()),
+        (400, Some("types"))
+    );
     let bad = server.get("/api/v1/search?cursor=nonsense!").await;
     assert_eq!(bad.status, 400);
 
@@ -244,8 +276,16 @@ async fn series_and_episodes_are_searchable() {
     let env = revenge_tests::TestEnv::new().await;
     let server = env.start().await;
     let shows = env.data_dir().join("shows");
-    write(&shows, "Breaking Bad/Season 01/Breaking Bad S01E01.mkv", b"e1");
-    write(&shows, "Breaking Bad/Season 01/Breaking Bad S01E02.mkv", b"e2");
+    write(
+        &shows,
+        "Breaking Bad/Season 01/Breaking Bad S01E01.mkv",
+        b"e1",
+    );
+    write(
+        &shows,
+        "Breaking Bad/Season 01/Breaking Bad S01E02.mkv",
+        b"e2",
+    );
     let id = library(&server, "tvshow", "Shows", &shows).await;
     scan(&server, id).await;
     let admin = server.admin.clone();

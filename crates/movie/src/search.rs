@@ -63,9 +63,7 @@ impl Searchable for MovieSearch {
         db: &'a DatabaseConnection,
     ) -> ImportFuture<'a, Vec<SearchDocument>> {
         Box::pin(async move {
-            let mut genres = genres_by_movie(db, None)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut genres = genres_by_movie(db, None).await.map_err(|e| e.to_string())?;
             let rows = movie::Entity::find()
                 .order_by_asc(movie::Column::Id)
                 .all(db)

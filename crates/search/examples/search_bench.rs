@@ -2,7 +2,12 @@
 //!
 //! `cargo run --release -p revenge-search --example search_bench -- [N] [embedded|typesense URL KEY]`
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout, reason = "a benchmark")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    reason = "a benchmark"
+)]
 
 use std::time::{Duration, Instant};
 
@@ -14,7 +19,14 @@ const WORDS: &[&str] = &[
     "house", "dead", "city", "fire", "ice", "dream", "ghost", "heart", "storm", "iron", "gold",
     "shadow", "moon", "sun", "wolf", "dragon", "secret", "lost", "last", "first", "summer",
 ];
-const GENRES: &[&str] = &["Action", "Drama", "Comedy", "Horror", "Animation", "Science Fiction"];
+const GENRES: &[&str] = &[
+    "Action",
+    "Drama",
+    "Comedy",
+    "Horror",
+    "Animation",
+    "Science Fiction",
+];
 
 fn corpus(n: usize) -> Vec<SearchDocument> {
     (0..n)
@@ -55,7 +67,11 @@ async fn main() {
         #[cfg(feature = "typesense")]
         Some("typesense") => {
             let settings = revenge_search::TypesenseSettings {
-                nodes: vec![args.get(3).cloned().unwrap_or("http://127.0.0.1:8108".to_owned())],
+                nodes: vec![
+                    args.get(3)
+                        .cloned()
+                        .unwrap_or("http://127.0.0.1:8108".to_owned()),
+                ],
                 api_key: args.get(4).cloned().unwrap_or("test-key".to_owned()),
                 collection_prefix: format!("bench{}_", std::process::id()),
                 timeout_ms: 30_000,
@@ -76,7 +92,16 @@ async fn main() {
         took,
         n as f64 / took.as_secs_f64()
     );
-    let queries = ["mat", "matirx", "dark star", "ghost riv", "alien night", "sum", "dragn", "ice k"];
+    let queries = [
+        "mat",
+        "matirx",
+        "dark star",
+        "ghost riv",
+        "alien night",
+        "sum",
+        "dragn",
+        "ice k",
+    ];
     let restricted = AccessFilter {
         libraries: Some(vec![1, 2]),
         max_rating_level: Some(12),
@@ -85,8 +110,18 @@ async fn main() {
     let mut times = Vec::new();
     for round in 0..50 {
         for q in queries {
-            let access = if round % 2 == 0 { AccessFilter::everything() } else { restricted.clone() };
-            let request = SearchRequest { q: q.to_owned(), types: vec![], limit: 20, offset: 0, access };
+            let access = if round % 2 == 0 {
+                AccessFilter::everything()
+            } else {
+                restricted.clone()
+            };
+            let request = SearchRequest {
+                q: q.to_owned(),
+                types: vec![],
+                limit: 20,
+                offset: 0,
+                access,
+            };
             let t = Instant::now();
             let results = backend.search(&request).await.unwrap();
             times.push(t.elapsed());

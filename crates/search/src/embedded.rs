@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use revenge_core::SearchDocument;
+use std::sync::Mutex;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
@@ -20,8 +21,9 @@ use tantivy::schema::{
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term};
-use std::sync::Mutex;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term,
+};
 
 use crate::SearchError;
 use crate::backend::{
@@ -178,13 +180,13 @@ impl EmbeddedIndex {
         }
         if let Some(year) = doc.year {
             out.add_i64(f.year, i64::from(year));
-            out.add_facet(f.facets, Facet::from_path(["year".to_owned(), year.to_string()]));
+            out.add_facet(
+                f.facets,
+                Facet::from_path(["year".to_owned(), year.to_string()]),
+            );
         }
         out.add_i64(f.library_id, doc.library_id);
-        out.add_i64(
-            f.rating_level,
-            doc.rating_level.map_or(UNRATED, i64::from),
-        );
+        out.add_i64(f.rating_level, doc.rating_level.map_or(UNRATED, i64::from));
         out.add_bool(f.adult, doc.adult);
         out.add_i64(f.popularity, doc.popularity);
         out.add_facet(f.facets, Facet::from_path(["kind", doc.kind.as_str()]));
@@ -350,9 +352,8 @@ impl EmbeddedIndex {
         let offset = request.offset;
         blocking(move || {
             let searcher = inner.reader.searcher();
-            let top = TopDocs::with_limit(limit)
-                .and_offset(offset)
-                .tweak_score(move |segment: &tantivy::SegmentReader| {
+            let top = TopDocs::with_limit(limit).and_offset(offset).tweak_score(
+                move |segment: &tantivy::SegmentReader| {
                     let popularity = segment
                         .fast_fields()
                         .i64("popularity")
@@ -362,7 +363,8 @@ impl EmbeddedIndex {
                         let p = popularity.as_ref().map_or(0, |c| c.get_val(doc));
                         (score, p)
                     }
-                });
+                },
+            );
             let mut facets = FacetCollector::for_field("facets");
             facets.add_facet("/kind");
             facets.add_facet("/year");
@@ -379,7 +381,11 @@ impl EmbeddedIndex {
                 facet_counts
                     .get(root)
                     .map(|(facet, count)| FacetCount {
-                        value: facet.to_path().last().map(|s| (*s).to_owned()).unwrap_or_default(),
+                        value: facet
+                            .to_path()
+                            .last()
+                            .map(|s| (*s).to_owned())
+                            .unwrap_or_default(),
                         count,
                     })
                     .collect()

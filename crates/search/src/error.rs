@@ -39,9 +39,11 @@ impl ErrorCode for SearchError {
         match self {
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Index(_) | Self::Engine(_) | Self::Load(_) | Self::Settings(_) | Self::Jobs(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            Self::Index(_)
+            | Self::Engine(_)
+            | Self::Load(_)
+            | Self::Settings(_)
+            | Self::Jobs(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

@@ -63,7 +63,10 @@ impl Search {
                             _ => {}
                         },
                         Err(RecvError::Lagged(missed)) => {
-                            tracing::warn!(missed, "search missed events; a reconciliation follows");
+                            tracing::warn!(
+                                missed,
+                                "search missed events; a reconciliation follows"
+                            );
                             reconcile = true;
                         }
                         Err(RecvError::Closed) => {
@@ -153,7 +156,8 @@ impl Search {
         let _ = reporter.await;
         let report = result.map_err(|e| e.to_string())?;
         let done = i64::try_from(report.documents).unwrap_or(i64::MAX);
-        ctx.progress(done, Some(done), Some(&report.to_string())).await;
+        ctx.progress(done, Some(done), Some(&report.to_string()))
+            .await;
         tracing::info!(%report, kind = ctx.kind(), "search job done");
         Ok(())
     }

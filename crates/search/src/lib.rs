@@ -15,7 +15,9 @@ mod settings;
 pub mod typesense;
 
 pub use api::{SearchPage, SearchParams, SearchState, router};
-pub use backend::{AccessFilter, Backend, FacetCount, Facets, SearchHit, SearchRequest, SearchResults};
+pub use backend::{
+    AccessFilter, Backend, FacetCount, Facets, SearchHit, SearchRequest, SearchResults,
+};
 pub use embedded::EmbeddedIndex;
 pub use error::SearchError;
 pub use indexer::{queue_reconcile, queue_reindex};

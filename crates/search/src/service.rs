@@ -10,10 +10,10 @@ use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::SearchError;
 use crate::backend::{Backend, SearchRequest, SearchResults, fingerprint};
 use crate::embedded::EmbeddedIndex;
 use crate::settings::{BackendKind, SearchSettings};
-use crate::SearchError;
 
 /// Documents written to the engine per request during a reindex.
 const BATCH: usize = 500;
@@ -29,7 +29,9 @@ pub struct Source {
 
 impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Source").field("module", &self.module).finish()
+        f.debug_struct("Source")
+            .field("module", &self.module)
+            .finish()
     }
 }
 
@@ -81,15 +83,16 @@ impl Search {
         sources: Vec<Source>,
     ) -> Result<Self, SearchError> {
         let embedded = || -> Result<Backend, SearchError> {
-            Ok(Backend::Embedded(EmbeddedIndex::open(&data_dir.join("search"))?))
+            Ok(Backend::Embedded(EmbeddedIndex::open(
+                &data_dir.join("search"),
+            )?))
         };
         let (backend, fallback) = match settings.backend {
             BackendKind::Embedded => (embedded()?, None),
             #[cfg(feature = "typesense")]
             BackendKind::Typesense => {
-                let typesense = Backend::Typesense(crate::typesense::TypesenseIndex::new(
-                    &settings.typesense,
-                )?);
+                let typesense =
+                    Backend::Typesense(crate::typesense::TypesenseIndex::new(&settings.typesense)?);
                 let fallback = if settings.fallback_to_embedded {
                     Some(embedded()?)
                 } else {

@@ -323,7 +323,7 @@ impl TypesenseIndex {
         let limit = request.limit.clamp(1, MAX_PER_PAGE);
         // Typesense pages by page number: an offset on a page boundary maps onto it; any other
         // offset reads from the start and skips (bounded by the page size limit).
-        let (page, per_page, skip) = if request.offset % limit == 0 {
+        let (page, per_page, skip) = if request.offset.is_multiple_of(limit) {
             (request.offset / limit + 1, limit, 0)
         } else if request.offset + limit <= MAX_PER_PAGE {
             (1, request.offset + limit, request.offset)
@@ -333,7 +333,11 @@ impl TypesenseIndex {
         let q = request.q.trim();
         let filter = Self::filter_by(request);
         let params = SearchParameters {
-            q: Some(if q.is_empty() { "*".into() } else { q.to_owned().into() }),
+            q: Some(if q.is_empty() {
+                "*".into()
+            } else {
+                q.to_owned().into()
+            }),
             query_by: Some("title,original_title,subtitle".into()),
             query_by_weights: Some("2,1,1".into()),
             prefix: Some("true".into()),
@@ -388,7 +392,10 @@ impl TypesenseIndex {
             }
         }
         Ok(SearchResults {
-            total: result.found.and_then(|f| u64::try_from(f).ok()).unwrap_or(0),
+            total: result
+                .found
+                .and_then(|f| u64::try_from(f).ok())
+                .unwrap_or(0),
             hits,
             facets: facets.normalize(),
         })

@@ -60,15 +60,24 @@ async fn suite(backend: Backend) {
     // Typos: a transposition is forgiven.
     let typo = find(&backend, &admin(), "matirx").await;
     assert!(titles(&typo).contains(&"The Matrix"), "{name}: {typo:?}");
-    assert!(typo.hits.iter().all(|h| h.title.contains("Matrix")), "{name}: {typo:?}");
+    assert!(
+        typo.hits.iter().all(|h| h.title.contains("Matrix")),
+        "{name}: {typo:?}"
+    );
 
     // As you type: the last word is a prefix.
     let prefix = find(&backend, &admin(), "ali").await;
     let found: HashSet<&str> = titles(&prefix).into_iter().collect();
     for title in ["Alien", "Aliens", "Alice in Wonderland", "Alibi Kids"] {
-        assert!(found.contains(title), "{name}: `ali` should find {title}: {found:?}");
+        assert!(
+            found.contains(title),
+            "{name}: `ali` should find {title}: {found:?}"
+        );
     }
-    assert!(!found.contains("Alien Nights"), "{name}: adult item without the capability");
+    assert!(
+        !found.contains("Alien Nights"),
+        "{name}: adult item without the capability"
+    );
     assert!(!found.contains("The Matrix"), "{name}");
 
     // Accents fold; the whole word ranks its exact match first.
@@ -89,7 +98,10 @@ async fn suite(backend: Backend) {
     assert_eq!(titles(&only_series), vec!["Breaking Bad"], "{name}");
     assert_eq!(only_series.hits[0].kind, "series");
     assert_eq!(only_series.hits[0].year, Some(2008));
-    assert_eq!(only_series.hits[0].image.as_deref(), Some("tvshow.1.poster"));
+    assert_eq!(
+        only_series.hits[0].image.as_deref(),
+        Some("tvshow.1.poster")
+    );
 
     // Facets over every hit (an empty query lists everything visible).
     let all = find(&backend, &admin(), "").await;
@@ -97,9 +109,23 @@ async fn suite(backend: Backend) {
     assert_eq!(facet(&all, "type", "movie"), 10, "{name}: {:?}", all.facets);
     assert_eq!(facet(&all, "type", "series"), 1, "{name}");
     assert_eq!(facet(&all, "type", "episode"), 1, "{name}");
-    assert_eq!(facet(&all, "year", "2003"), 3, "{name}: {:?}", all.facets.year);
-    assert_eq!(facet(&all, "genre", "Action"), 3, "{name}: {:?}", all.facets.genre);
-    assert_eq!(facet(&all, "genre", "Adult"), 0, "{name}: adult film counted");
+    assert_eq!(
+        facet(&all, "year", "2003"),
+        3,
+        "{name}: {:?}",
+        all.facets.year
+    );
+    assert_eq!(
+        facet(&all, "genre", "Action"),
+        3,
+        "{name}: {:?}",
+        all.facets.genre
+    );
+    assert_eq!(
+        facet(&all, "genre", "Adult"),
+        0,
+        "{name}: adult film counted"
+    );
     let with_adult = find(&backend, &adult_admin(), "").await;
     assert_eq!(with_adult.total, 13, "{name}");
     assert!(titles(&find(&backend, &adult_admin(), "alien nig").await).contains(&"Alien Nights"));
@@ -142,14 +168,20 @@ async fn suite(backend: Backend) {
     let mut renamed = corpus()[3].clone();
     renamed.title = "Finding Dory".to_owned();
     backend.upsert(&[renamed]).await.unwrap();
-    assert_eq!(titles(&find(&backend, &admin(), "dory").await), vec!["Finding Dory"]);
+    assert_eq!(
+        titles(&find(&backend, &admin(), "dory").await),
+        vec!["Finding Dory"]
+    );
     assert_eq!(find(&backend, &admin(), "nemo").await.total, 0, "{name}");
     backend.delete(&["movie.movie.2".to_owned()]).await.unwrap();
     let after = find(&backend, &admin(), "alien").await;
     assert!(!titles(&after).contains(&"Alien"), "{name}: {after:?}");
     assert_eq!(find(&backend, &admin(), "").await.total, 11, "{name}");
     // Deleting what is not there is fine.
-    backend.delete(&["movie.movie.404".to_owned()]).await.unwrap();
+    backend
+        .delete(&["movie.movie.404".to_owned()])
+        .await
+        .unwrap();
 }
 
 /// Reconciliation finds a missing, an orphaned and a stale document, repairs them and says so.
@@ -167,7 +199,10 @@ async fn reconciliation(backend: Backend) {
         }],
     );
     let first = search.reconcile(false).await.unwrap();
-    assert_eq!((first.documents, first.missing, first.stale, first.orphaned), (13, 13, 0, 0));
+    assert_eq!(
+        (first.documents, first.missing, first.stale, first.orphaned),
+        (13, 13, 0, 0)
+    );
 
     // Corrupt the index behind the database's back.
     backend.delete(&["movie.movie.1".to_owned()]).await.unwrap();
@@ -186,12 +221,19 @@ async fn reconciliation(backend: Backend) {
         (1, 1, 1),
         "{name}: {report}"
     );
-    assert_eq!(report.to_string(), "13 documents: 1 missing, 1 stale, 1 orphaned");
+    assert_eq!(
+        report.to_string(),
+        "13 documents: 1 missing, 1 stale, 1 orphaned"
+    );
     assert_eq!(find(&backend, &admin(), "ghost").await.total, 0, "{name}");
     assert_eq!(find(&backend, &admin(), "losing").await.total, 0, "{name}");
     assert!(titles(&find(&backend, &admin(), "matrix").await).contains(&"The Matrix"));
     let clean = search.reconcile(false).await.unwrap();
-    assert_eq!((clean.missing, clean.stale, clean.orphaned), (0, 0, 0), "{name}");
+    assert_eq!(
+        (clean.missing, clean.stale, clean.orphaned),
+        (0, 0, 0),
+        "{name}"
+    );
 
     // Items from events: a change in the "database" reaches the index; a removal deletes.
     let mut docs = corpus();
@@ -202,11 +244,19 @@ async fn reconciliation(backend: Backend) {
         .index_items(&[("movie".to_owned(), 1), ("movie".to_owned(), 2)])
         .await
         .unwrap();
-    assert_eq!(find(&backend, &admin(), "resurrections").await.total, 1, "{name}");
+    assert_eq!(
+        find(&backend, &admin(), "resurrections").await.total,
+        1,
+        "{name}"
+    );
     assert!(!titles(&find(&backend, &admin(), "alien").await).contains(&"Alien"));
     // A full reindex writes everything again and finds nothing to repair.
     let full = search.reconcile(true).await.unwrap();
-    assert_eq!((full.documents, full.missing, full.orphaned), (12, 0, 0), "{name}");
+    assert_eq!(
+        (full.documents, full.missing, full.orphaned),
+        (12, 0, 0),
+        "{name}"
+    );
 }
 
 #[tokio::test]

