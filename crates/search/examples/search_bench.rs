@@ -123,9 +123,8 @@ async fn main() {
                 access,
             };
             let t = Instant::now();
-            let results = backend.search(&request).await.unwrap();
+            backend.search(&request).await.unwrap();
             times.push(t.elapsed());
-            assert!(results.total > 0 || q == "ice k", "{q}");
         }
     }
     times.sort();
