@@ -13,6 +13,7 @@ pub mod module;
 pub mod pagination;
 pub mod playback_state;
 pub mod rating;
+pub mod search;
 pub mod sort;
 
 pub use access::{Capabilities, LibraryScope, Viewer};
@@ -22,3 +23,4 @@ pub use id::Id;
 pub use import::{FileToImport, ImportFuture, Imported, Importer};
 pub use module::{KNOWN_MODULES, Module, ModuleContext, ModuleInfo};
 pub use pagination::{Page, PageParams, SortOrder};
+pub use search::{ItemDocuments, SearchDocument, SearchKind, Searchable};

@@ -60,6 +60,12 @@ pub trait Module: Send + Sync + 'static {
         Box::pin(async { Ok(None) })
     }
 
+    /// What the module puts in the search index (its document types and how to load them);
+    /// `None` for modules with nothing to search.
+    fn search(&self) -> Option<std::sync::Arc<dyn crate::Searchable>> {
+        None
+    }
+
     /// Whether this is the adult section: then every request from a caller without the adult
     /// capability (or without credentials) answers 404, so its existence is not revealed.
     fn adult(&self) -> bool {

@@ -5,6 +5,7 @@ pub mod entity;
 mod error;
 pub mod import;
 pub mod repo;
+pub mod search;
 
 use revenge_core::{Module, ModuleContext};
 use sea_orm_migration::MigrationTrait;
@@ -31,6 +32,10 @@ impl Module for MovieModule {
 
     fn router(&self) -> OpenApiRouter<ModuleContext> {
         api::router()
+    }
+
+    fn search(&self) -> Option<std::sync::Arc<dyn revenge_core::Searchable>> {
+        Some(std::sync::Arc::new(search::MovieSearch))
     }
 
     fn importer(&self) -> Option<std::sync::Arc<dyn revenge_core::Importer>> {

@@ -61,6 +61,9 @@ pub struct AppState {
     pub server_id: Arc<str>,
     /// The transcoder playback hands HLS sessions to.
     pub transcoder: revenge_transcode::LocalEngine,
+    // --- search (issue #8): the search service, mounted at /api/v1/search when present.
+    /// Search.
+    pub search: Option<revenge_search::Search>,
 }
 
 #[derive(OpenApi)]
@@ -142,6 +145,15 @@ fn router_with(
         .merge(routes::events::router().with_state(state.clone()))
         .merge(revenge_artwork::router().with_state(artwork))
         .merge(revenge_playback::router().with_state(playback));
+    // --- search (issue #8)
+    if let Some(search) = &state.search {
+        protected = protected.merge(revenge_search::router().with_state(
+            revenge_search::SearchState {
+                search: search.clone(),
+                jobs: state.jobs.clone(),
+            },
+        ));
+    }
     let mut adult: Option<OpenApiRouter> = None;
     for module in &enabled {
         let prefix = format!("/api/v1/{}", module.id());
@@ -309,6 +321,7 @@ mod tests {
             modules: Arc::new(Vec::new()),
             server_id: "test".into(),
             transcoder: revenge_transcode::LocalEngine::new(Default::default()),
+            search: None,
         };
         let router = router_with(state, &config, vec![Box::new(FakeAdult)]).unwrap();
 

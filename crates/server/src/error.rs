@@ -41,6 +41,8 @@ pub enum ServerError {
     #[error(transparent)]
     Webhooks(#[from] revenge_webhooks::WebhookError),
     /// The config's libraries could not be set up.
+    #[error(transparent)]
+    Search(#[from] revenge_search::SearchError),
     #[error("libraries: {0}")]
     Library(String),
     /// A scan from the command line failed.

@@ -246,6 +246,7 @@ fn start_workers(
     jobs: &JobQueue,
     webhooks: &Webhooks,
     scanner: &Scanner,
+    search: &revenge_search::Search,
 ) -> WorkerPool {
     let history = Duration::from_secs(config.jobs.history_days.saturating_mul(86_400));
     let deliver = {
@@ -311,8 +312,18 @@ fn start_workers(
             payload: serde_json::json!({}),
         });
     }
+    // --- search (issue #8): index, reindex and reconcile jobs on the `search` queue.
+    let search_workers = config
+        .jobs
+        .concurrency
+        .get(revenge_search::indexer::QUEUE)
+        .copied()
+        .unwrap_or(1);
+    workers = search.register(workers, search_workers);
     for (queue, concurrency) in &config.jobs.concurrency {
-        workers = workers.pool(queue, *concurrency);
+        if queue != revenge_search::indexer::QUEUE {
+            workers = workers.pool(queue, *concurrency);
+        }
     }
     workers.start()
 }
@@ -394,10 +405,16 @@ pub async fn start_with(
         Duration::from_secs(config.hooks.timeout_secs),
     )?;
     // Listeners subscribe before anything can publish, so no event is missed.
-    let listeners = vec![webhooks.listen(&events), hooks.listen(&events)];
+    let mut listeners = vec![webhooks.listen(&events), hooks.listen(&events)];
+    // --- search (issue #8): open the engine, follow item events, repair drift at start-up.
+    let search = open_search(&config, &data_dir, &db)?;
+    listeners.push(search.listen(&events, &jobs));
+    if let Err(e) = revenge_search::queue_reconcile(&jobs).await {
+        tracing::warn!(error = %e, "cannot queue a search reconciliation");
+    }
     let scanner = scanner(&config, &db, &events);
     let configured = sync_libraries(&config, &db, &options.scan_now).await?;
-    let workers = start_workers(&config, &db.conn, &jobs, &webhooks, &scanner);
+    let workers = start_workers(&config, &db.conn, &jobs, &webhooks, &scanner, &search);
     for library in configured.iter().filter(|l| l.scan_on_start) {
         queue_scan(&jobs, library.id).await;
     }
@@ -428,6 +445,7 @@ pub async fn start_with(
         hooks: hooks.clone(),
         modules: Arc::new(app::module_statuses(&config)),
         server_id: server_id.into(),
+        search: Some(search),
     };
     let router = app::router(state, &config)?;
 
@@ -480,6 +498,37 @@ pub async fn start_with(
         grace: Duration::from_secs(config.server.shutdown_grace_secs),
         db,
     })
+}
+
+// --- search (issue #8)
+/// The search settings. The config has no `search:` section yet: until it is mapped here,
+/// search uses the embedded index in `<data_dir>/search`.
+pub fn search_settings(_config: &Config) -> revenge_search::SearchSettings {
+    revenge_search::SearchSettings::default()
+}
+
+/// Opens the search engine over every compiled-in, enabled module's documents.
+fn open_search(
+    config: &Config,
+    data_dir: &std::path::Path,
+    db: &Database,
+) -> Result<revenge_search::Search, ServerError> {
+    let sources = modules::compiled()
+        .into_iter()
+        .filter(|m| config.module_enabled(m.id()))
+        .filter_map(|m| {
+            m.search().map(|searchable| revenge_search::Source {
+                module: m.id().to_owned(),
+                searchable,
+            })
+        })
+        .collect();
+    Ok(revenge_search::Search::open(
+        &search_settings(config),
+        data_dir,
+        db.conn.clone(),
+        sources,
+    )?)
 }
 
 /// The auth crate's settings from the `auth:` section.

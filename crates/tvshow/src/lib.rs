@@ -6,6 +6,7 @@ pub mod entity;
 mod error;
 pub mod import;
 pub mod repo;
+pub mod search;
 
 use revenge_core::{Module, ModuleContext};
 use sea_orm_migration::MigrationTrait;
@@ -32,6 +33,10 @@ impl Module for TvShowModule {
 
     fn router(&self) -> OpenApiRouter<ModuleContext> {
         api::router()
+    }
+
+    fn search(&self) -> Option<std::sync::Arc<dyn revenge_core::Searchable>> {
+        Some(std::sync::Arc::new(search::TvShowSearch))
     }
 
     fn importer(&self) -> Option<std::sync::Arc<dyn revenge_core::Importer>> {

@@ -1,0 +1,87 @@
+//! What a content module tells the search index: the document types it owns and how to load
+//! their documents from the database, for a full reindex and for one item after an event.
+
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+
+use crate::{Id, ImportFuture};
+
+/// One searchable thing, in the shape every search backend indexes. Its fields are the same
+/// for every module, so results of all types share one ranking, one filter and one set of facets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchDocument {
+    /// `<module>.<kind>.<item_id>`, e.g. `movie.movie.7` or `tvshow.episode.12`.
+    pub id: String,
+    /// The document type (`movie`, `series`, `episode`): what `types=` filters on.
+    pub kind: String,
+    /// The module it belongs to.
+    pub module: String,
+    /// The item's id within the module.
+    pub item_id: Id,
+    /// The title.
+    pub title: String,
+    /// The original title, when it differs.
+    pub original_title: Option<String>,
+    /// The year, when known.
+    pub year: Option<i32>,
+    /// Genres.
+    pub genres: Vec<String>,
+    /// The library: access is granted per library.
+    pub library_id: Id,
+    /// The parental rating level (an age); `None` when unrated, hidden under any limit.
+    pub rating_level: Option<i32>,
+    /// Whether the item belongs to the adult section.
+    pub adult: bool,
+    /// Popularity/recency signal, higher ranks first among equally relevant hits (the time
+    /// the item was added, in seconds since the epoch).
+    pub popularity: i64,
+    /// A second line for display (`Breaking Bad S01E03`), also searched.
+    pub subtitle: Option<String>,
+    /// The image id of its picture (`movie.7.poster`), for `/api/v1/images/{id}`.
+    pub image: Option<String>,
+}
+
+impl SearchDocument {
+    /// The document id of an item: `<module>.<kind>.<item_id>`.
+    pub fn id_of(module: &str, kind: &str, item_id: Id) -> String {
+        format!("{module}.{kind}.{item_id}")
+    }
+}
+
+/// A document type a module registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchKind {
+    /// The type name (`movie`, `series`, `episode`), unique across modules.
+    pub name: &'static str,
+    /// What people call it.
+    pub label: &'static str,
+}
+
+/// The documents one item's change touches: the item's own and those of its parents (an
+/// episode's series). Ids in `delete` are removed from the index.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemDocuments {
+    /// Documents to add or replace.
+    pub upsert: Vec<SearchDocument>,
+    /// Document ids to remove (the item is gone, or now hidden from search).
+    pub delete: Vec<String>,
+}
+
+/// How a module feeds the search index.
+pub trait Searchable: Send + Sync + 'static {
+    /// The document types this module owns.
+    fn kinds(&self) -> Vec<SearchKind>;
+
+    /// Every document of the module, for a full reindex and for reconciliation.
+    fn all_documents<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+    ) -> ImportFuture<'a, Vec<SearchDocument>>;
+
+    /// The documents touched by a change to the item `item_id` (as item events name it).
+    fn item_documents<'a>(
+        &'a self,
+        db: &'a DatabaseConnection,
+        item_id: Id,
+    ) -> ImportFuture<'a, ItemDocuments>;
+}

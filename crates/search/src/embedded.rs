@@ -1,0 +1,470 @@
+//! The embedded backend: a tantivy index in `<data_dir>/search`. Writes go through one writer
+//! (behind a mutex) and are committed before they return, so a search right after sees them.
+//! Access filters are MUST clauses of the boolean query itself.
+
+use std::collections::HashMap;
+use std::ops::Bound;
+use std::path::Path;
+use std::sync::Arc;
+
+use revenge_core::SearchDocument;
+use std::sync::Mutex;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
+    TermSetQuery,
+};
+use tantivy::schema::{
+    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
+};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term,
+};
+
+use crate::SearchError;
+use crate::backend::{
+    FacetCount, Facets, SearchHit, SearchRequest, SearchResults, UNRATED, fingerprint,
+};
+
+const TOKENIZER: &str = "revenge_folded";
+const WRITER_MEMORY: usize = 50_000_000;
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    id: Field,
+    kind: Field,
+    title: Field,
+    other: Field,
+    year: Field,
+    library_id: Field,
+    rating_level: Field,
+    adult: Field,
+    popularity: Field,
+    facets: Field,
+    source: Field,
+    fingerprint: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING | STORED),
+        kind: builder.add_text_field("kind", STRING),
+        title: builder.add_text_field("title", text.clone()),
+        other: builder.add_text_field("other", text),
+        year: builder.add_i64_field("year", INDEXED),
+        library_id: builder.add_i64_field("library_id", INDEXED),
+        rating_level: builder.add_i64_field("rating_level", INDEXED),
+        adult: builder.add_bool_field("adult", INDEXED),
+        popularity: builder.add_i64_field("popularity", FAST),
+        facets: builder.add_facet_field("facets", FacetOptions::default()),
+        source: builder.add_text_field("source", STORED),
+        fingerprint: builder.add_text_field("fingerprint", STORED),
+    };
+    (builder.build(), fields)
+}
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The tantivy index.
+#[derive(Clone)]
+pub struct EmbeddedIndex {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    index: Index,
+    reader: IndexReader,
+    /// Taken on first write: a previous owner of the folder (a server stopping in the same
+    /// process) may still hold the lock for a moment, and writes are retried jobs.
+    writer: Mutex<Option<IndexWriter>>,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for EmbeddedIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedIndex").finish_non_exhaustive()
+    }
+}
+
+impl EmbeddedIndex {
+    /// Opens the index in `dir`, creating it (or recreating it when its schema is from another
+    /// version: a reconcile then fills it again).
+    pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| SearchError::Index(format!("cannot create {}: {e}", dir.display())))?;
+        let (schema, fields) = schema();
+        let index = if dir.join("meta.json").exists() {
+            match Index::open_in_dir(dir) {
+                Ok(index) if index.schema() == schema => index,
+                Ok(_) => {
+                    tracing::warn!(dir = %dir.display(), "search index schema changed; rebuilding it");
+                    Self::wipe(dir)?;
+                    Index::create_in_dir(dir, schema)?
+                }
+                Err(e) => {
+                    tracing::warn!(dir = %dir.display(), error = %e, "search index unreadable; rebuilding it");
+                    Self::wipe(dir)?;
+                    Index::create_in_dir(dir, schema)?
+                }
+            }
+        } else {
+            Self::wipe(dir)?;
+            Index::create_in_dir(dir, schema)?
+        };
+        Self::from_index(index, fields)
+    }
+
+    /// An index in memory (tests).
+    pub fn in_memory() -> Result<Self, SearchError> {
+        let (schema, fields) = schema();
+        Self::from_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn wipe(dir: &Path) -> Result<(), SearchError> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| SearchError::Index(format!("cannot read {}: {e}", dir.display())))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            removed.map_err(|e| {
+                SearchError::Index(format!("cannot remove {}: {e}", path.display()))
+            })?;
+        }
+        Ok(())
+    }
+
+    fn from_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
+        index.tokenizers().register(TOKENIZER, analyzer());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                index,
+                reader,
+                writer: Mutex::new(None),
+                fields,
+            }),
+        })
+    }
+
+    fn to_tantivy(&self, doc: &SearchDocument) -> TantivyDocument {
+        let f = &self.inner.fields;
+        let mut out = TantivyDocument::default();
+        out.add_text(f.id, &doc.id);
+        out.add_text(f.kind, &doc.kind);
+        out.add_text(f.title, &doc.title);
+        for other in [&doc.original_title, &doc.subtitle].into_iter().flatten() {
+            out.add_text(f.other, other);
+        }
+        if let Some(year) = doc.year {
+            out.add_i64(f.year, i64::from(year));
+            out.add_facet(
+                f.facets,
+                Facet::from_path(["year".to_owned(), year.to_string()]),
+            );
+        }
+        out.add_i64(f.library_id, doc.library_id);
+        out.add_i64(f.rating_level, doc.rating_level.map_or(UNRATED, i64::from));
+        out.add_bool(f.adult, doc.adult);
+        out.add_i64(f.popularity, doc.popularity);
+        out.add_facet(f.facets, Facet::from_path(["kind", doc.kind.as_str()]));
+        for genre in &doc.genres {
+            out.add_facet(f.facets, Facet::from_path(["genre", genre.as_str()]));
+        }
+        out.add_text(f.source, serde_json::to_string(doc).unwrap_or_default());
+        out.add_text(f.fingerprint, fingerprint(doc));
+        out
+    }
+
+    /// Adds or replaces documents, committed when this returns.
+    pub async fn upsert(&self, docs: &[SearchDocument]) -> Result<(), SearchError> {
+        let prepared: Vec<(String, TantivyDocument)> = docs
+            .iter()
+            .map(|d| (d.id.clone(), self.to_tantivy(d)))
+            .collect();
+        let id_field = self.inner.fields.id;
+        self.write(move |writer| {
+            for (id, doc) in prepared {
+                writer.delete_term(Term::from_field_text(id_field, &id));
+                writer.add_document(doc)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Removes documents by id, committed when this returns.
+    pub async fn delete(&self, ids: &[String]) -> Result<(), SearchError> {
+        let ids = ids.to_vec();
+        let id_field = self.inner.fields.id;
+        self.write(move |writer| {
+            for id in ids {
+                writer.delete_term(Term::from_field_text(id_field, &id));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn write(
+        &self,
+        change: impl FnOnce(&mut IndexWriter) -> tantivy::Result<()> + Send + 'static,
+    ) -> Result<(), SearchError> {
+        let inner = self.inner.clone();
+        blocking(move || -> Result<(), SearchError> {
+            // One writer at a time, held across the commit.
+            let mut slot = inner
+                .writer
+                .lock()
+                .map_err(|_| SearchError::Index("the index writer panicked".to_owned()))?;
+            if slot.is_none() {
+                *slot = Some(inner.index.writer(WRITER_MEMORY)?);
+            }
+            let Some(writer) = slot.as_mut() else {
+                return Err(SearchError::Index("no index writer".to_owned()));
+            };
+            if let Err(e) = change(writer) {
+                writer.rollback()?;
+                return Err(e.into());
+            }
+            writer.commit()?;
+            inner.reader.reload()?;
+            Ok(())
+        })
+        .await
+    }
+
+    fn tokens(&self, text: &str) -> Vec<String> {
+        let mut analyzer = analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+        out
+    }
+
+    fn query(&self, request: &SearchRequest) -> Box<dyn Query> {
+        let f = &self.inner.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let tokens = self.tokens(&request.q);
+        // The last word is still being typed unless followed by a space.
+        let typing = !request.q.ends_with(char::is_whitespace);
+        for (i, token) in tokens.iter().enumerate() {
+            let last = typing && i + 1 == tokens.len();
+            let distance = typo_distance(token);
+            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (field, weight) in [(f.title, 2.0), (f.other, 1.0)] {
+                let term = Term::from_field_text(field, token);
+                alternatives.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                        3.0 * weight,
+                    )),
+                ));
+                if distance > 0 {
+                    alternatives.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new(term.clone(), distance, true)),
+                            weight,
+                        )),
+                    ));
+                }
+                if last {
+                    alternatives.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new_prefix(term, distance, true)),
+                            1.5 * weight,
+                        )),
+                    ));
+                }
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+        }
+        if tokens.is_empty() {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        // Access and type filters: clauses of the query, never applied to a page afterwards.
+        if !request.types.is_empty() {
+            let terms = request
+                .types
+                .iter()
+                .map(|t| Term::from_field_text(f.kind, t));
+            clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+        }
+        if let Some(libraries) = &request.access.libraries {
+            let terms = libraries
+                .iter()
+                .map(|id| Term::from_field_i64(f.library_id, *id));
+            clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+        }
+        if let Some(max) = request.access.max_rating_level {
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_i64(f.rating_level, i64::MIN)),
+                    Bound::Included(Term::from_field_i64(f.rating_level, i64::from(max))),
+                )),
+            ));
+        }
+        if !request.access.adult {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_bool(f.adult, false),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// Searches: relevance first, then popularity (recency).
+    pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let query = self.query(request);
+        let inner = self.inner.clone();
+        let limit = request.limit.max(1);
+        let offset = request.offset;
+        blocking(move || {
+            let searcher = inner.reader.searcher();
+            let top = TopDocs::with_limit(limit).and_offset(offset).tweak_score(
+                move |segment: &tantivy::SegmentReader| {
+                    let popularity = segment
+                        .fast_fields()
+                        .i64("popularity")
+                        .ok()
+                        .map(|c| c.first_or_default_col(0));
+                    move |doc: tantivy::DocId, score: Score| {
+                        let p = popularity.as_ref().map_or(0, |c| c.get_val(doc));
+                        (score, p)
+                    }
+                },
+            );
+            let mut facets = FacetCollector::for_field("facets");
+            facets.add_facet("/kind");
+            facets.add_facet("/year");
+            facets.add_facet("/genre");
+            let (top, total, facet_counts) =
+                searcher.search(query.as_ref(), &(top, Count, facets))?;
+            let mut hits = Vec::with_capacity(top.len());
+            for (_, address) in top {
+                if let Some(doc) = stored_document(&searcher, address, inner.fields.source)? {
+                    hits.push(SearchHit::of(&doc));
+                }
+            }
+            let list = |root: &str| -> Vec<FacetCount> {
+                facet_counts
+                    .get(root)
+                    .map(|(facet, count)| FacetCount {
+                        value: facet
+                            .to_path()
+                            .last()
+                            .map(|s| (*s).to_owned())
+                            .unwrap_or_default(),
+                        count,
+                    })
+                    .collect()
+            };
+            Ok(SearchResults {
+                total: total as u64,
+                hits,
+                facets: Facets {
+                    kind: list("/kind"),
+                    year: list("/year"),
+                    genre: list("/genre"),
+                }
+                .normalize(),
+            })
+        })
+        .await
+    }
+
+    /// Every document id in the index with its fingerprint.
+    pub async fn fingerprints(&self) -> Result<HashMap<String, String>, SearchError> {
+        let inner = self.inner.clone();
+        blocking(move || {
+            let searcher = inner.reader.searcher();
+            let mut out = HashMap::new();
+            for segment in searcher.segment_readers() {
+                let store = segment
+                    .get_store_reader(64)
+                    .map_err(|e| SearchError::Index(e.to_string()))?;
+                let alive = segment.alive_bitset();
+                for doc_id in 0..segment.max_doc() {
+                    if alive.is_some_and(|a| !a.is_alive(doc_id)) {
+                        continue;
+                    }
+                    let doc: TantivyDocument = store.get(doc_id)?;
+                    let id = doc
+                        .get_first(inner.fields.id)
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned);
+                    let print = doc
+                        .get_first(inner.fields.fingerprint)
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned);
+                    if let (Some(id), Some(print)) = (id, print) {
+                        out.insert(id, print);
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+}
+
+fn stored_document(
+    searcher: &tantivy::Searcher,
+    address: DocAddress,
+    source: Field,
+) -> Result<Option<SearchDocument>, SearchError> {
+    let doc: TantivyDocument = searcher.doc(address)?;
+    Ok(doc
+        .get_first(source)
+        .and_then(|v| v.as_str())
+        .and_then(|json| serde_json::from_str(json).ok()))
+}
+
+/// Typos forgiven per word, by its length (as Typesense does): none for short words.
+pub(crate) fn typo_distance(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Runs index work off the async runtime.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, SearchError> + Send + 'static,
+) -> Result<T, SearchError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| SearchError::Index(format!("index task failed: {e}")))?
+}

@@ -1,0 +1,341 @@
+//! One search suite run against both backends: typos, prefixes, ranking, facets, permission
+//! filtering (also in totals and facet counts), types, deletes and cursor paging; then
+//! reconciliation of a deliberately corrupted index.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod support;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use revenge_core::Viewer;
+use revenge_search::{AccessFilter, Backend, Search, SearchRequest, SearchResults, Source};
+use support::*;
+
+async fn find(backend: &Backend, viewer: &Viewer, q: &str) -> SearchResults {
+    find_page(backend, viewer, q, &[], 20, 0).await
+}
+
+async fn find_page(
+    backend: &Backend,
+    viewer: &Viewer,
+    q: &str,
+    types: &[&str],
+    limit: usize,
+    offset: usize,
+) -> SearchResults {
+    backend
+        .search(&SearchRequest {
+            q: q.to_owned(),
+            types: types.iter().map(|t| (*t).to_owned()).collect(),
+            limit,
+            offset,
+            access: AccessFilter::of(viewer),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{} search {q:?}: {e}", backend.name()))
+}
+
+fn titles(results: &SearchResults) -> Vec<&str> {
+    results.hits.iter().map(|h| h.title.as_str()).collect()
+}
+
+fn facet(results: &SearchResults, which: &str, value: &str) -> u64 {
+    let list = match which {
+        "type" => &results.facets.kind,
+        "year" => &results.facets.year,
+        _ => &results.facets.genre,
+    };
+    list.iter()
+        .find(|f| f.value == value)
+        .map_or(0, |f| f.count)
+}
+
+/// The suite every backend passes.
+async fn suite(backend: Backend) {
+    let name = backend.name();
+    backend.upsert(&corpus()).await.unwrap();
+
+    // Typos: a transposition is forgiven.
+    let typo = find(&backend, &admin(), "matirx").await;
+    assert!(titles(&typo).contains(&"The Matrix"), "{name}: {typo:?}");
+    assert!(
+        typo.hits.iter().all(|h| h.title.contains("Matrix")),
+        "{name}: {typo:?}"
+    );
+
+    // As you type: the last word is a prefix.
+    let prefix = find(&backend, &admin(), "ali").await;
+    let found: HashSet<&str> = titles(&prefix).into_iter().collect();
+    for title in ["Alien", "Aliens", "Alice in Wonderland", "Alibi Kids"] {
+        assert!(
+            found.contains(title),
+            "{name}: `ali` should find {title}: {found:?}"
+        );
+    }
+    assert!(
+        !found.contains("Alien Nights"),
+        "{name}: adult item without the capability"
+    );
+    assert!(!found.contains("The Matrix"), "{name}");
+
+    // Accents fold; the whole word ranks its exact match first.
+    let amelie = find(&backend, &admin(), "amelie").await;
+    assert_eq!(titles(&amelie), vec!["Amélie"], "{name}");
+    let alien = find(&backend, &admin(), "alien ").await;
+    assert_eq!(titles(&alien).first(), Some(&"Alien"), "{name}: {alien:?}");
+
+    // Equally relevant hits: the more popular (recent) first.
+    let twins = find(&backend, &admin(), "twin peaks fire").await;
+    let ids: Vec<i64> = twins.hits.iter().map(|h| h.item_id).collect();
+    assert_eq!(ids, vec![11, 10], "{name}: {twins:?}");
+
+    // Subtitles are searched; types filter.
+    let breaking = find(&backend, &admin(), "breaking").await;
+    assert_eq!(breaking.total, 2, "{name}: series and its episode");
+    let only_series = find_page(&backend, &admin(), "breaking", &["series"], 20, 0).await;
+    assert_eq!(titles(&only_series), vec!["Breaking Bad"], "{name}");
+    assert_eq!(only_series.hits[0].kind, "series");
+    assert_eq!(only_series.hits[0].year, Some(2008));
+    assert_eq!(
+        only_series.hits[0].image.as_deref(),
+        Some("tvshow.1.poster")
+    );
+
+    // Facets over every hit (an empty query lists everything visible).
+    let all = find(&backend, &admin(), "").await;
+    assert_eq!(all.total, 12, "{name}: all but the adult film");
+    assert_eq!(facet(&all, "type", "movie"), 10, "{name}: {:?}", all.facets);
+    assert_eq!(facet(&all, "type", "series"), 1, "{name}");
+    assert_eq!(facet(&all, "type", "episode"), 1, "{name}");
+    assert_eq!(
+        facet(&all, "year", "2003"),
+        3,
+        "{name}: {:?}",
+        all.facets.year
+    );
+    assert_eq!(
+        facet(&all, "genre", "Action"),
+        3,
+        "{name}: {:?}",
+        all.facets.genre
+    );
+    assert_eq!(
+        facet(&all, "genre", "Adult"),
+        0,
+        "{name}: adult film counted"
+    );
+    let with_adult = find(&backend, &adult_admin(), "").await;
+    assert_eq!(with_adult.total, 13, "{name}");
+    assert!(titles(&find(&backend, &adult_admin(), "alien nig").await).contains(&"Alien Nights"));
+
+    // A restricted user never sees hidden items, not even in totals and facet counts.
+    let child = find(&backend, &kid(), "ali").await;
+    assert_eq!(titles(&child), vec!["Alibi Kids"], "{name}: {child:?}");
+    assert_eq!(child.total, 1, "{name}");
+    assert_eq!(facet(&child, "genre", "Horror"), 0, "{name}");
+    assert_eq!(facet(&child, "type", "movie"), 1, "{name}");
+    let kid_all = find(&backend, &kid(), "").await;
+    let visible: HashSet<&str> = titles(&kid_all).into_iter().collect();
+    assert_eq!(
+        visible,
+        HashSet::from(["Finding Nemo", "Alibi Kids", "Amélie"]),
+        "{name}: family library, rated 12 or less, rated at all"
+    );
+    assert_eq!(kid_all.total, 3, "{name}");
+    assert_eq!(facet(&kid_all, "type", "series"), 0, "{name}");
+    let mut nobody = kid();
+    nobody.libraries = revenge_core::LibraryScope::Only(vec![]);
+    assert_eq!(find(&backend, &nobody, "").await.total, 0, "{name}");
+
+    // Cursor paging walks every hit once.
+    let mut seen = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = find_page(&backend, &admin(), "", &[], 5, offset).await;
+        assert_eq!(page.total, 12, "{name}");
+        if page.hits.is_empty() {
+            break;
+        }
+        offset += page.hits.len();
+        seen.extend(page.hits.into_iter().map(|h| h.id));
+    }
+    let unique: HashSet<&String> = seen.iter().collect();
+    assert_eq!((seen.len(), unique.len()), (12, 12), "{name}: {seen:?}");
+
+    // Updates replace, deletes remove.
+    let mut renamed = corpus()[3].clone();
+    renamed.title = "Finding Dory".to_owned();
+    backend.upsert(&[renamed]).await.unwrap();
+    assert_eq!(
+        titles(&find(&backend, &admin(), "dory").await),
+        vec!["Finding Dory"]
+    );
+    assert_eq!(find(&backend, &admin(), "nemo").await.total, 0, "{name}");
+    backend.delete(&["movie.movie.2".to_owned()]).await.unwrap();
+    let after = find(&backend, &admin(), "alien").await;
+    assert!(!titles(&after).contains(&"Alien"), "{name}: {after:?}");
+    assert_eq!(find(&backend, &admin(), "").await.total, 11, "{name}");
+    // Deleting what is not there is fine.
+    backend
+        .delete(&["movie.movie.404".to_owned()])
+        .await
+        .unwrap();
+}
+
+/// Reconciliation finds a missing, an orphaned and a stale document, repairs them and says so.
+async fn reconciliation(backend: Backend) {
+    let name = backend.name();
+    let db = database().await;
+    let module = FakeModule::new(corpus());
+    let search = Search::with_backend(
+        backend.clone(),
+        None,
+        db.conn.clone(),
+        vec![Source {
+            module: "movie".to_owned(),
+            searchable: Arc::new(module.clone()),
+        }],
+    );
+    let first = search.reconcile(false).await.unwrap();
+    assert_eq!(
+        (first.documents, first.missing, first.stale, first.orphaned),
+        (13, 13, 0, 0)
+    );
+
+    // Corrupt the index behind the database's back.
+    backend.delete(&["movie.movie.1".to_owned()]).await.unwrap();
+    let mut orphan = corpus()[1].clone();
+    orphan.id = "movie.movie.999".to_owned();
+    orphan.item_id = 999;
+    orphan.title = "Ghost".to_owned();
+    let mut altered = corpus()[3].clone();
+    altered.title = "Losing Nemo".to_owned();
+    backend.upsert(&[orphan, altered]).await.unwrap();
+    assert_eq!(find(&backend, &admin(), "ghost").await.total, 1);
+
+    let report = search.reconcile(false).await.unwrap();
+    assert_eq!(
+        (report.missing, report.stale, report.orphaned),
+        (1, 1, 1),
+        "{name}: {report}"
+    );
+    assert_eq!(
+        report.to_string(),
+        "13 documents: 1 missing, 1 stale, 1 orphaned"
+    );
+    assert_eq!(find(&backend, &admin(), "ghost").await.total, 0, "{name}");
+    assert_eq!(find(&backend, &admin(), "losing").await.total, 0, "{name}");
+    assert!(titles(&find(&backend, &admin(), "matrix").await).contains(&"The Matrix"));
+    let clean = search.reconcile(false).await.unwrap();
+    assert_eq!(
+        (clean.missing, clean.stale, clean.orphaned),
+        (0, 0, 0),
+        "{name}"
+    );
+
+    // Items from events: a change in the "database" reaches the index; a removal deletes.
+    let mut docs = corpus();
+    docs[0].title = "The Matrix Resurrections".to_owned();
+    docs.remove(1);
+    module.set(docs);
+    search
+        .index_items(&[("movie".to_owned(), 1), ("movie".to_owned(), 2)])
+        .await
+        .unwrap();
+    assert_eq!(
+        find(&backend, &admin(), "resurrections").await.total,
+        1,
+        "{name}"
+    );
+    assert!(!titles(&find(&backend, &admin(), "alien").await).contains(&"Alien"));
+    // A full reindex writes everything again and finds nothing to repair.
+    let full = search.reconcile(true).await.unwrap();
+    assert_eq!(
+        (full.documents, full.missing, full.orphaned),
+        (12, 0, 0),
+        "{name}"
+    );
+}
+
+#[tokio::test]
+async fn embedded_backend_passes_the_suite() {
+    suite(embedded()).await;
+}
+
+#[tokio::test]
+async fn embedded_backend_reconciles() {
+    reconciliation(embedded()).await;
+}
+
+#[tokio::test]
+async fn embedded_index_persists_in_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let index = revenge_search::EmbeddedIndex::open(&dir.path().join("search")).unwrap();
+        index.upsert(&corpus()).await.unwrap();
+    }
+    let reopened =
+        Backend::Embedded(revenge_search::EmbeddedIndex::open(&dir.path().join("search")).unwrap());
+    assert_eq!(find(&reopened, &admin(), "matrix").await.total, 2);
+}
+
+#[cfg(feature = "typesense")]
+mod typesense {
+    use super::*;
+    use revenge_search::typesense::TypesenseIndex;
+
+    async fn backend() -> Option<(Backend, TypesenseIndex)> {
+        let (url, key) = typesense_env()?;
+        let index = TypesenseIndex::new(&typesense_settings(&url, &key)).unwrap();
+        Some((Backend::Typesense(index.clone()), index))
+    }
+
+    #[tokio::test]
+    async fn typesense_backend_passes_the_suite() {
+        let Some((backend, index)) = backend().await else {
+            return;
+        };
+        suite(backend).await;
+        index.drop_collection().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn typesense_backend_reconciles() {
+        let Some((backend, index)) = backend().await else {
+            return;
+        };
+        reconciliation(backend).await;
+        index.drop_collection().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn unreachable_typesense_is_unavailable_not_a_crash() {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let index = TypesenseIndex::new(&typesense_settings(
+            &format!("http://127.0.0.1:{port}"),
+            "key",
+        ))
+        .unwrap();
+        let backend = Backend::Typesense(index);
+        let error = backend
+            .search(&SearchRequest {
+                q: "x".to_owned(),
+                types: vec![],
+                limit: 5,
+                offset: 0,
+                access: AccessFilter::everything(),
+            })
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, revenge_search::SearchError::Unavailable(_)),
+            "{error:?}"
+        );
+        assert!(backend.upsert(&corpus()).await.is_err());
+    }
+}
