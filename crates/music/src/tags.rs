@@ -234,7 +234,7 @@ fn fill_from(tags: &mut TrackTags, tag: &Tag, slash: bool) {
             .filter(|c| !c.is_empty());
     }
     tags.compilation = tags.compilation || first(ItemKey::FlagCompilation).is_some_and(|v| truthy(&v));
-    let mut set = |slot: &mut Option<String>, key: ItemKey| {
+    let set = |slot: &mut Option<String>, key: ItemKey| {
         if slot.is_none() {
             *slot = first(key);
         }
@@ -248,7 +248,7 @@ fn fill_from(tags: &mut TrackTags, tag: &Tag, slash: bool) {
     if tags.lyrics.is_none() {
         tags.lyrics = first(ItemKey::Lyrics).or_else(|| first(ItemKey::UnsyncLyrics));
     }
-    let mut gain = |slot: &mut Option<f64>, key: ItemKey| {
+    let gain = |slot: &mut Option<f64>, key: ItemKey| {
         if slot.is_none() {
             *slot = first(key).and_then(|v| decibels(&v));
         }

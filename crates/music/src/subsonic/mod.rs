@@ -12,7 +12,6 @@ mod response;
 mod user;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::response::Response;
 use axum::routing::any;
@@ -173,9 +172,4 @@ async fn dispatch(name: &str, call: &Call<'_>) -> Result<Reply> {
         }
     };
     Ok(Reply::Body(body))
-}
-
-/// An empty body, for `Raw` replies built by hand.
-pub(crate) fn empty() -> Body {
-    Body::empty()
 }
