@@ -34,7 +34,13 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
     let artists = server.get("/api/v1/music/artists").await;
     assert_eq!(artists.status, 200, "{:?}", artists.body);
     let artist_names = names(&artists.body["items"], "name");
-    for expected in ["Artist One", "Artist Three", "Artist Two", "Broken", "Various Artists"] {
+    for expected in [
+        "Artist One",
+        "Artist Three",
+        "Artist Two",
+        "Broken",
+        "Various Artists",
+    ] {
         assert!(
             artist_names.contains(&expected.to_owned()),
             "{expected} in {artist_names:?}"
@@ -145,7 +151,10 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
     assert_eq!(album["album"]["songCount"], 3);
     let songs = album["album"]["song"].as_array().unwrap().clone();
     assert_eq!(songs[0]["title"], "Alpha");
-    assert_eq!(songs[1]["genres"], json!([{"name": "Rock"}, {"name": "Pop"}]));
+    assert_eq!(
+        songs[1]["genres"],
+        json!([{"name": "Rock"}, {"name": "Pop"}])
+    );
     let alpha = songs[0]["id"].as_str().unwrap().to_owned();
     let beta = songs[1]["id"].as_str().unwrap().to_owned();
     let song = sub.json("getSong", &[("id", &beta)]).await;
@@ -206,9 +215,14 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
         names(&found["searchResult2"]["artist"], "name"),
         ["Artist One"]
     );
-    let everything = sub.json("search3", &[("query", "\"\""), ("songCount", "100")]).await;
+    let everything = sub
+        .json("search3", &[("query", "\"\""), ("songCount", "100")])
+        .await;
     assert_eq!(
-        everything["searchResult3"]["song"].as_array().unwrap().len(),
+        everything["searchResult3"]["song"]
+            .as_array()
+            .unwrap()
+            .len(),
         9,
         "an empty query lists everything"
     );
@@ -228,7 +242,11 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
     let missing = sub.json("getCoverArt", &[("id", "al-999999")]).await;
     assert_eq!(missing["error"]["code"], 70);
 
-    let original = std::fs::read(env.data_dir().join("music/Artist One/First Album/02 - Beta.flac")).unwrap();
+    let original = std::fs::read(
+        env.data_dir()
+            .join("music/Artist One/First Album/02 - Beta.flac"),
+    )
+    .unwrap();
     let streamed = sub.raw("stream", &[("id", &beta)]).await;
     assert_eq!(streamed.0, 200);
     assert_eq!(streamed.1, "audio/flac");
@@ -258,15 +276,31 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
     assert_eq!(structured["synced"], true);
     assert_eq!(structured["line"][1]["start"], 2500);
     let lyrics_xml = sub.xml("getLyricsBySongId", &[("id", &alpha)]).await;
-    assert!(lyrics_xml.contains("<line start=\"1000\">First line</line>"), "{lyrics_xml}");
+    assert!(
+        lyrics_xml.contains("<line start=\"1000\">First line</line>"),
+        "{lyrics_xml}"
+    );
 
     // Stars, ratings, plays.
-    sub.json("star", &[("id", &alpha), ("albumId", &album_id), ("artistId", &artist_one_id)])
-        .await;
+    sub.json(
+        "star",
+        &[
+            ("id", &alpha),
+            ("albumId", &album_id),
+            ("artistId", &artist_one_id),
+        ],
+    )
+    .await;
     let starred = sub.json("getStarred2", &[]).await;
     assert_eq!(names(&starred["starred2"]["song"], "title"), ["Alpha"]);
-    assert_eq!(names(&starred["starred2"]["album"], "name"), ["First Album"]);
-    assert_eq!(names(&starred["starred2"]["artist"], "name"), ["Artist One"]);
+    assert_eq!(
+        names(&starred["starred2"]["album"], "name"),
+        ["First Album"]
+    );
+    assert_eq!(
+        names(&starred["starred2"]["artist"], "name"),
+        ["Artist One"]
+    );
     let starred = sub.json("getStarred", &[]).await;
     assert!(starred["starred"]["song"][0]["starred"].is_string());
     let list = sub.json("getAlbumList2", &[("type", "starred")]).await;
@@ -274,18 +308,24 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
     sub.json("unstar", &[("id", &alpha)]).await;
     let starred = sub.json("getStarred2", &[]).await;
     assert!(starred["starred2"]["song"].as_array().unwrap().is_empty());
-    sub.json("setRating", &[("id", &album_id), ("rating", "5")]).await;
+    sub.json("setRating", &[("id", &album_id), ("rating", "5")])
+        .await;
     let list = sub.json("getAlbumList2", &[("type", "highest")]).await;
     assert_eq!(list["albumList2"]["album"][0]["userRating"], 5);
-    let bad = sub.json("setRating", &[("id", &album_id), ("rating", "9")]).await;
+    let bad = sub
+        .json("setRating", &[("id", &album_id), ("rating", "9")])
+        .await;
     assert_eq!(bad["error"]["code"], 0);
     sub.json("scrobble", &[("id", &beta)]).await;
     let list = sub.json("getAlbumList2", &[("type", "frequent")]).await;
     assert_eq!(list["albumList2"]["album"][0]["playCount"], 1);
     let list = sub.json("getAlbumList2", &[("type", "recent")]).await;
     assert_eq!(names(&list["albumList2"]["album"], "name"), ["First Album"]);
-    sub.json("scrobble", &[("id", &alpha), ("submission", "false"), ("c", "tests")])
-        .await;
+    sub.json(
+        "scrobble",
+        &[("id", &alpha), ("submission", "false"), ("c", "tests")],
+    )
+    .await;
     let playing = sub.json("getNowPlaying", &[]).await;
     assert_eq!(playing["nowPlaying"]["entry"][0]["title"], "Alpha");
     assert_eq!(playing["nowPlaying"]["entry"][0]["username"], "admin");
@@ -315,18 +355,31 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
     assert_eq!(names(&got["playlist"]["entry"], "title"), ["Beta"]);
     sub.json("deletePlaylist", &[("id", &playlist)]).await;
     let lists = sub.json("getPlaylists", &[]).await;
-    assert!(lists["playlists"]["playlist"].as_array().unwrap().is_empty());
+    assert!(
+        lists["playlists"]["playlist"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 
     // The play queue.
     sub.json(
         "savePlayQueue",
-        &[("id", &alpha), ("id", &beta), ("current", &beta), ("position", "1500")],
+        &[
+            ("id", &alpha),
+            ("id", &beta),
+            ("current", &beta),
+            ("position", "1500"),
+        ],
     )
     .await;
     let queue = sub.json("getPlayQueue", &[]).await;
     assert_eq!(queue["playQueue"]["current"], beta.as_str());
     assert_eq!(queue["playQueue"]["position"], 1500);
-    assert_eq!(names(&queue["playQueue"]["entry"], "title"), ["Alpha", "Beta"]);
+    assert_eq!(
+        names(&queue["playQueue"]["entry"], "title"),
+        ["Alpha", "Beta"]
+    );
 
     // The rest.
     let user = sub.json("getUser", &[("username", "admin")]).await;
@@ -354,7 +407,11 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
         ("getArtist", vec![("id", artist_one_id.as_str())], "<album "),
         ("getAlbum", vec![("id", album_id.as_str())], "<song "),
         ("getSong", vec![("id", beta.as_str())], "<song "),
-        ("getMusicDirectory", vec![("id", album_id.as_str())], "<child "),
+        (
+            "getMusicDirectory",
+            vec![("id", album_id.as_str())],
+            "<child ",
+        ),
         ("getAlbumList", vec![("type", "newest")], "<albumList>"),
         ("getAlbumList2", vec![("type", "random")], "<albumList2>"),
         ("getRandomSongs", vec![], "<randomSongs>"),
@@ -365,12 +422,20 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
         ("getStarred2", vec![], "<starred2"),
         ("getPlaylists", vec![], "<playlists"),
         ("getPlayQueue", vec![], "<playQueue "),
-        ("getLyrics", vec![("artist", "Artist One"), ("title", "Alpha")], "<lyrics "),
+        (
+            "getLyrics",
+            vec![("artist", "Artist One"), ("title", "Alpha")],
+            "<lyrics ",
+        ),
         ("getScanStatus", vec![], "<scanStatus "),
         ("getUser", vec![("username", "admin")], "<user "),
         ("getNowPlaying", vec![], "<nowPlaying>"),
         ("getLicense", vec![], "<license "),
-        ("getOpenSubsonicExtensions", vec![], "<openSubsonicExtensions name="),
+        (
+            "getOpenSubsonicExtensions",
+            vec![],
+            "<openSubsonicExtensions name=",
+        ),
     ] {
         let body = sub.xml(method, &params).await;
         assert!(body.contains("status=\"ok\""), "{method}: {body}");
@@ -409,7 +474,10 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
         .await;
     assert_eq!(wrong_token["subsonic-response"]["error"]["code"], 40);
     let account_password = sub
-        .anonymous(&[("u", "admin"), ("p", revenge_tests::ADMIN.1), ("f", "json")], "ping")
+        .anonymous(
+            &[("u", "admin"), ("p", revenge_tests::ADMIN.1), ("f", "json")],
+            "ping",
+        )
         .await;
     assert_eq!(
         account_password["subsonic-response"]["error"]["code"], 40,
@@ -453,15 +521,21 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
         .await;
     let read_key = read_key.body["key"].as_str().unwrap().to_owned();
     let refused = sub
-        .anonymous(&[("apiKey", &read_key), ("f", "json"), ("id", &alpha)], "star")
+        .anonymous(
+            &[("apiKey", &read_key), ("f", "json"), ("id", &alpha)],
+            "star",
+        )
         .await;
     assert_eq!(refused["subsonic-response"]["error"]["code"], 50);
     let extensions = sub
         .anonymous(&[("f", "json")], "getOpenSubsonicExtensions")
         .await;
     assert!(
-        names(&extensions["subsonic-response"]["openSubsonicExtensions"], "name")
-            .contains(&"apiKeyAuthentication".to_owned())
+        names(
+            &extensions["subsonic-response"]["openSubsonicExtensions"],
+            "name"
+        )
+        .contains(&"apiKeyAuthentication".to_owned())
     );
 
     // --- A user without access to the library sees nothing.
@@ -475,7 +549,11 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
         )
         .await;
     assert_eq!(rotated.status, 201);
-    let outsider = Sub::with_password(&server, "outsider", rotated.body["password"].as_str().unwrap());
+    let outsider = Sub::with_password(
+        &server,
+        "outsider",
+        rotated.body["password"].as_str().unwrap(),
+    );
     let seen = outsider.json("getArtists", &[]).await;
     assert!(
         seen["artists"]["index"].as_array().unwrap().is_empty(),
@@ -488,10 +566,17 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
     let seen = outsider.json("search3", &[("query", "")]).await;
     assert!(seen["searchResult3"]["song"].as_array().unwrap().is_empty());
     let seen = outsider.json("getMusicFolders", &[]).await;
-    assert!(seen["musicFolders"]["musicFolder"].as_array().unwrap().is_empty());
+    assert!(
+        seen["musicFolders"]["musicFolder"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     let native = server.get_as(&token, "/api/v1/music/albums").await;
     assert_eq!(native.body["total"], 0);
-    let native = server.get_as(&token, &format!("/api/v1/music/albums/{first}")).await;
+    let native = server
+        .get_as(&token, &format!("/api/v1/music/albums/{first}"))
+        .await;
     assert_eq!(native.status, 404);
     assert_eq!(
         server

@@ -56,13 +56,14 @@ pub fn make_library(root: &Path) {
     let first = root.join("Artist One/First Album");
     std::fs::create_dir_all(&first).unwrap();
     ffmpeg(
-        &[
-            "-f", "lavfi", "-i", "color=c=red:s=64x64", "-frames:v", "1",
-        ]
-        .map(OsStr::new),
+        &["-f", "lavfi", "-i", "color=c=red:s=64x64", "-frames:v", "1"].map(OsStr::new),
         &first.join("cover.jpg"),
     );
-    let album = [("album", "First Album"), ("artist", "Artist One"), ("date", "2001")];
+    let album = [
+        ("album", "First Album"),
+        ("artist", "Artist One"),
+        ("date", "2001"),
+    ];
     let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&'static str, &'static str)> {
         album.iter().chain(extra).copied().collect()
     };
@@ -121,10 +122,28 @@ pub fn make_library(root: &Path) {
         .collect();
     args.push(cover.into_os_string());
     for arg in [
-        "-map", "0:a", "-map", "1:v", "-c:a", "libmp3lame", "-c:v", "copy", "-id3v2_version",
-        "3", "-disposition:v", "attached_pic", "-metadata", "title=Song v23", "-metadata",
-        "artist=Singer A/Singer B", "-metadata", "album_artist=Artist Three", "-metadata",
-        "album=Third", "-metadata", "track=1",
+        "-map",
+        "0:a",
+        "-map",
+        "1:v",
+        "-c:a",
+        "libmp3lame",
+        "-c:v",
+        "copy",
+        "-id3v2_version",
+        "3",
+        "-disposition:v",
+        "attached_pic",
+        "-metadata",
+        "title=Song v23",
+        "-metadata",
+        "artist=Singer A/Singer B",
+        "-metadata",
+        "album_artist=Artist Three",
+        "-metadata",
+        "album=Third",
+        "-metadata",
+        "track=1",
     ] {
         args.push(arg.into());
     }
@@ -282,7 +301,10 @@ impl Sub {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        assert!(content_type.starts_with("text/xml"), "{method}: {content_type}");
+        assert!(
+            content_type.starts_with("text/xml"),
+            "{method}: {content_type}"
+        );
         let text = response.text().await.unwrap();
         assert!(text.starts_with("<?xml"), "{method}: {text}");
         text
@@ -290,7 +312,8 @@ impl Sub {
 
     /// A call answering bytes: status, content type, body.
     pub async fn raw(&self, method: &str, params: &[(&str, &str)]) -> (u16, String, Vec<u8>) {
-        self.fetch(client().get(self.url(method, params, None))).await
+        self.fetch(client().get(self.url(method, params, None)))
+            .await
     }
 
     /// The same with a Range header.
@@ -317,7 +340,11 @@ impl Sub {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        (status, content_type, response.bytes().await.unwrap().to_vec())
+        (
+            status,
+            content_type,
+            response.bytes().await.unwrap().to_vec(),
+        )
     }
 
     /// A POST with the parameters (credentials included) in a form body.

@@ -80,7 +80,11 @@ async fn album_id<C: ConnectionTrait>(
     artist_id: Id,
     tags: &TrackTags,
 ) -> Result<Id, sea_orm::DbErr> {
-    let group = group_key(&tags.album_artist, &tags.album, tags.mb_release_id.as_deref());
+    let group = group_key(
+        &tags.album_artist,
+        &tags.album,
+        tags.mb_release_id.as_deref(),
+    );
     let found: Option<Id> = album::Entity::find()
         .select_only()
         .column(album::Column::Id)
@@ -126,8 +130,13 @@ pub async fn store<C: ConnectionTrait>(
     suffix: String,
     size: i64,
 ) -> Result<(track::Model, bool), sea_orm::DbErr> {
-    let album_artist_id =
-        artist_id(db, library_id, &tags.album_artist, tags.mb_album_artist_id.as_ref()).await?;
+    let album_artist_id = artist_id(
+        db,
+        library_id,
+        &tags.album_artist,
+        tags.mb_album_artist_id.as_ref(),
+    )
+    .await?;
     let first_artist = tags.artists.first().cloned().unwrap_or_default();
     let track_artist_id = if key(&first_artist) == key(&tags.album_artist) {
         album_artist_id
@@ -199,10 +208,12 @@ pub async fn store<C: ConnectionTrait>(
     };
     let genres: Vec<String> = serde_json::from_str(&stored.genres).unwrap_or_default();
     if !genres.is_empty() {
-        track_genre::Entity::insert_many(genres.into_iter().map(|genre| track_genre::ActiveModel {
-            track_id: Set(stored.id),
-            genre: Set(genre),
-            library_id: Set(library_id),
+        track_genre::Entity::insert_many(genres.into_iter().map(|genre| {
+            track_genre::ActiveModel {
+                track_id: Set(stored.id),
+                genre: Set(genre),
+                library_id: Set(library_id),
+            }
         }))
         .exec(db)
         .await?;
@@ -211,7 +222,11 @@ pub async fn store<C: ConnectionTrait>(
 }
 
 /// Removes an album without tracks and artists without albums or tracks.
-async fn prune<C: ConnectionTrait>(db: &C, album_id: Id, artist_id: Id) -> Result<(), sea_orm::DbErr> {
+async fn prune<C: ConnectionTrait>(
+    db: &C,
+    album_id: Id,
+    artist_id: Id,
+) -> Result<(), sea_orm::DbErr> {
     let tracks = track::Entity::find()
         .filter(track::Column::AlbumId.eq(album_id))
         .count(db)

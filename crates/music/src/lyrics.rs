@@ -119,9 +119,18 @@ mod tests {
         assert_eq!(
             parsed.lines,
             [
-                Line { start_ms: Some(1500), text: "Hello".into() },
-                Line { start_ms: Some(3000), text: "Again".into() },
-                Line { start_ms: Some(10000), text: "Again".into() },
+                Line {
+                    start_ms: Some(1500),
+                    text: "Hello".into()
+                },
+                Line {
+                    start_ms: Some(3000),
+                    text: "Again".into()
+                },
+                Line {
+                    start_ms: Some(10000),
+                    text: "Again".into()
+                },
             ]
         );
         let plain = parse("one\n\ntwo\n");

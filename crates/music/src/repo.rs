@@ -255,7 +255,11 @@ fn annotated(viewer: &Viewer, kind: &str, column: &str) -> Expr {
     )
 }
 
-fn annotation_ids(viewer: &Viewer, kind: &str, condition: Expr) -> sea_orm::sea_query::SelectStatement {
+fn annotation_ids(
+    viewer: &Viewer,
+    kind: &str,
+    condition: Expr,
+) -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(annotation::Column::ItemId)
         .from(annotation::Entity)
@@ -470,11 +474,7 @@ pub async fn tracks<C: ConnectionTrait>(
     let (items, total, offset, limit) = match page {
         Some(page) => {
             let total = select.clone().count(db).await?;
-            let items = select
-                .offset(page.offset)
-                .limit(page.limit)
-                .all(db)
-                .await?;
+            let items = select.offset(page.offset).limit(page.limit).all(db).await?;
             (items, total, page.offset, page.limit)
         }
         None => {
@@ -541,19 +541,29 @@ pub async fn track<C: ConnectionTrait>(
 }
 
 /// Genres of the visible tracks, by name, with their song and album counts.
-pub async fn genres<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> Result<Vec<GenreRow>, MusicError> {
+pub async fn genres<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+) -> Result<Vec<GenreRow>, MusicError> {
     let t = Alias::new("t");
     let g = Alias::new("g");
     let statement = Query::select()
-        .expr_as(Expr::col((g.clone(), track_genre::Column::Genre)), Alias::new("genre"))
+        .expr_as(
+            Expr::col((g.clone(), track_genre::Column::Genre)),
+            Alias::new("genre"),
+        )
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("song_count"))
-        .expr_as(Expr::cust("COUNT(DISTINCT t.album_id)"), Alias::new("album_count"))
+        .expr_as(
+            Expr::cust("COUNT(DISTINCT t.album_id)"),
+            Alias::new("album_count"),
+        )
         .from_as(track_genre::Entity, g.clone())
         .join_as(
             JoinType::InnerJoin,
             track::Entity,
             t.clone(),
-            Expr::col((t.clone(), track::Column::Id)).equals((g.clone(), track_genre::Column::TrackId)),
+            Expr::col((t.clone(), track::Column::Id))
+                .equals((g.clone(), track_genre::Column::TrackId)),
         )
         .and_where(viewer.visible_expr(
             Expr::col((t.clone(), track::Column::LibraryId)),

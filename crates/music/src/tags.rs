@@ -233,7 +233,8 @@ fn fill_from(tags: &mut TrackTags, tag: &Tag, slash: bool) {
         tags.composer = Some(split_values(tag.get_strings(ItemKey::Composer), slash).join(", "))
             .filter(|c| !c.is_empty());
     }
-    tags.compilation = tags.compilation || first(ItemKey::FlagCompilation).is_some_and(|v| truthy(&v));
+    tags.compilation =
+        tags.compilation || first(ItemKey::FlagCompilation).is_some_and(|v| truthy(&v));
     let set = |slot: &mut Option<String>, key: ItemKey| {
         if slot.is_none() {
             *slot = first(key);
@@ -243,7 +244,10 @@ fn fill_from(tags: &mut TrackTags, tag: &Tag, slash: bool) {
     set(&mut tags.mb_recording_id, ItemKey::MusicBrainzRecordingId);
     set(&mut tags.mb_release_id, ItemKey::MusicBrainzReleaseId);
     set(&mut tags.mb_artist_id, ItemKey::MusicBrainzArtistId);
-    set(&mut tags.mb_album_artist_id, ItemKey::MusicBrainzReleaseArtistId);
+    set(
+        &mut tags.mb_album_artist_id,
+        ItemKey::MusicBrainzReleaseArtistId,
+    );
     set(&mut tags.comment, ItemKey::Comment);
     if tags.lyrics.is_none() {
         tags.lyrics = first(ItemKey::Lyrics).or_else(|| first(ItemKey::UnsyncLyrics));
@@ -294,7 +298,9 @@ pub fn fall_back_to_names(tags: &mut TrackTags, rel_path: &str) {
         }
     }
     if tags.album.is_empty() {
-        tags.album = album_folder.clone().unwrap_or_else(|| "Unknown Album".to_owned());
+        tags.album = album_folder
+            .clone()
+            .unwrap_or_else(|| "Unknown Album".to_owned());
     }
     if tags.artists.is_empty() {
         let artist = if tags.album_artist.is_empty() {

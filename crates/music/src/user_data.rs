@@ -296,7 +296,9 @@ async fn owned<C: ConnectionTrait>(
         .filter(|p| p.user_id == viewer.user_id || p.public)
         .ok_or_else(|| MusicError::not_found(format!("playlist {id}")))?;
     if list.user_id != viewer.user_id {
-        return Err(MusicError::Forbidden("only its owner may change a playlist"));
+        return Err(MusicError::Forbidden(
+            "only its owner may change a playlist",
+        ));
     }
     Ok(list)
 }
@@ -318,10 +320,18 @@ async fn visible_ids<C: ConnectionTrait>(
         .into_iter()
         .map(|t| t.id)
         .collect();
-    Ok(ids.iter().copied().filter(|id| visible.contains(id)).collect())
+    Ok(ids
+        .iter()
+        .copied()
+        .filter(|id| visible.contains(id))
+        .collect())
 }
 
-async fn write_entries<C: ConnectionTrait>(db: &C, id: Id, tracks: &[Id]) -> Result<(), MusicError> {
+async fn write_entries<C: ConnectionTrait>(
+    db: &C,
+    id: Id,
+    tracks: &[Id],
+) -> Result<(), MusicError> {
     playlist_entry::Entity::delete_many()
         .filter(playlist_entry::Column::PlaylistId.eq(id))
         .exec(db)
@@ -462,7 +472,10 @@ pub async fn play_queue<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
 ) -> Result<Option<(play_queue::Model, Vec<Id>)>, MusicError> {
-    let Some(queue) = play_queue::Entity::find_by_id(viewer.user_id).one(db).await? else {
+    let Some(queue) = play_queue::Entity::find_by_id(viewer.user_id)
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     let ids: Vec<Id> = serde_json::from_str(&queue.track_ids).unwrap_or_default();
@@ -479,7 +492,9 @@ pub async fn save_play_queue<C: ConnectionTrait>(
     position_ms: i64,
     client: &str,
 ) -> Result<(), MusicError> {
-    play_queue::Entity::delete_by_id(viewer.user_id).exec(db).await?;
+    play_queue::Entity::delete_by_id(viewer.user_id)
+        .exec(db)
+        .await?;
     if tracks.is_empty() {
         return Ok(());
     }
@@ -520,7 +535,9 @@ pub async fn rotate_subsonic_password<C: ConnectionTrait>(
     })?;
     use base64::Engine;
     let password = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    subsonic_password::Entity::delete_by_id(user_id).exec(db).await?;
+    subsonic_password::Entity::delete_by_id(user_id)
+        .exec(db)
+        .await?;
     subsonic_password::ActiveModel {
         user_id: Set(user_id),
         password: Set(password.clone()),

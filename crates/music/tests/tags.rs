@@ -12,7 +12,16 @@ use revenge_music::tags;
 
 fn mp3(out: &Path, extra: &[&str]) {
     let status = Command::new(revenge_music::stream::FFMPEG)
-        .args(["-nostdin", "-y", "-loglevel", "error", "-f", "lavfi", "-i", "sine=d=1"])
+        .args([
+            "-nostdin",
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=d=1",
+        ])
         .args(["-c:a", "libmp3lame"])
         .args(extra)
         .arg(out)
@@ -27,7 +36,16 @@ fn id3v23_slashes_and_id3v24_separators() {
     let v23 = dir.path().join("v23.mp3");
     mp3(
         &v23,
-        &["-id3v2_version", "3", "-metadata", "artist=A/B", "-metadata", "genre=Rock/Pop", "-metadata", "title=T"],
+        &[
+            "-id3v2_version",
+            "3",
+            "-metadata",
+            "artist=A/B",
+            "-metadata",
+            "genre=Rock/Pop",
+            "-metadata",
+            "title=T",
+        ],
     );
     let read = tags::read(&v23, "X/Y/v23.mp3");
     assert_eq!(read.artists, ["A", "B"]);
@@ -37,7 +55,17 @@ fn id3v23_slashes_and_id3v24_separators() {
     assert!(read.warning.is_none());
 
     let v24 = dir.path().join("v24.mp3");
-    mp3(&v24, &["-id3v2_version", "4", "-metadata", "artist=AC/DC", "-metadata", "title=T"]);
+    mp3(
+        &v24,
+        &[
+            "-id3v2_version",
+            "4",
+            "-metadata",
+            "artist=AC/DC",
+            "-metadata",
+            "title=T",
+        ],
+    );
     let read = tags::read(&v24, "v24.mp3");
     assert_eq!(read.artists, ["AC/DC"], "a slash is a name's in ID3v2.4");
 }

@@ -166,7 +166,11 @@ enum MusicSubsonicPassword {
     CreatedAt,
 }
 
-fn fk_library(name: &str, table: impl IntoIden, column: impl IntoIden) -> ForeignKeyCreateStatement {
+fn fk_library(
+    name: &str,
+    table: impl IntoIden,
+    column: impl IntoIden,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(name)
         .from(table.into_iden(), column.into_iden())
@@ -229,7 +233,10 @@ impl MigrationTrait for Migration {
             manager,
             "idx_music_artist_library_key",
             MusicArtist::Table,
-            vec![MusicArtist::LibraryId.into_iden(), MusicArtist::NameKey.into_iden()],
+            vec![
+                MusicArtist::LibraryId.into_iden(),
+                MusicArtist::NameKey.into_iden(),
+            ],
             true,
         )
         .await?;
@@ -278,7 +285,10 @@ impl MigrationTrait for Migration {
             manager,
             "idx_music_album_library_group",
             MusicAlbum::Table,
-            vec![MusicAlbum::LibraryId.into_iden(), MusicAlbum::GroupKey.into_iden()],
+            vec![
+                MusicAlbum::LibraryId.into_iden(),
+                MusicAlbum::GroupKey.into_iden(),
+            ],
             true,
         )
         .await?;
@@ -288,7 +298,14 @@ impl MigrationTrait for Migration {
             ("idx_music_album_added_at", MusicAlbum::AddedAt),
             ("idx_music_album_year", MusicAlbum::Year),
         ] {
-            index(manager, name, MusicAlbum::Table, vec![column.into_iden()], false).await?;
+            index(
+                manager,
+                name,
+                MusicAlbum::Table,
+                vec![column.into_iden()],
+                false,
+            )
+            .await?;
         }
 
         manager
@@ -357,7 +374,14 @@ impl MigrationTrait for Migration {
             ("idx_music_track_sort_title", MusicTrack::SortTitle),
             ("idx_music_track_added_at", MusicTrack::AddedAt),
         ] {
-            index(manager, name, MusicTrack::Table, vec![column.into_iden()], false).await?;
+            index(
+                manager,
+                name,
+                MusicTrack::Table,
+                vec![column.into_iden()],
+                false,
+            )
+            .await?;
         }
 
         manager

@@ -113,7 +113,10 @@ pub async fn authenticate(
         let Some(stored) = stored else {
             return Err(SubsonicError::TokenNotSupported);
         };
-        same(token(&stored, s).as_bytes(), t.to_ascii_lowercase().as_bytes())
+        same(
+            token(&stored, s).as_bytes(),
+            t.to_ascii_lowercase().as_bytes(),
+        )
     } else if let Some(given) = password {
         let given = match given.strip_prefix("enc:") {
             Some(encoded) => hex::decode(encoded)
@@ -144,7 +147,10 @@ mod tests {
     #[test]
     fn the_token_is_md5_of_password_and_salt() {
         // The example of the Subsonic API documentation.
-        assert_eq!(token("sesame", "c19b2d"), "26719a1196d2a940705a59634eb18eab");
+        assert_eq!(
+            token("sesame", "c19b2d"),
+            "26719a1196d2a940705a59634eb18eab"
+        );
         assert!(same(b"abc", b"abc"));
         assert!(!same(b"abc", b"abd"));
         assert!(!same(b"abc", b"ab"));

@@ -77,7 +77,10 @@ async fn artist_list(call: &Call<'_>, viewer: &Viewer) -> Result<(Vec<Value>, Ve
     let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
     let notes = notes(call.db, viewer, Kind::Artist, &ids).await?;
     let sort: Vec<String> = rows.iter().map(|r| r.sort_name.clone()).collect();
-    Ok((rows.iter().map(|r| model::artist(r, &notes)).collect(), sort))
+    Ok((
+        rows.iter().map(|r| model::artist(r, &notes)).collect(),
+        sort,
+    ))
 }
 
 /// `getArtists`: album artists by letter.
@@ -115,11 +118,18 @@ async fn albums_of_artist(call: &Call<'_>, artist_id: Id) -> Result<Vec<Value>> 
     .items;
     // Albums without a year sort last rather than vanish from the range.
     let mut rows = rows;
-    let undated = repo::albums(call.db, viewer, &AlbumOrder::Name, Some(artist_id), None, None)
-        .await?
-        .items
-        .into_iter()
-        .filter(|a| a.year.is_none());
+    let undated = repo::albums(
+        call.db,
+        viewer,
+        &AlbumOrder::Name,
+        Some(artist_id),
+        None,
+        None,
+    )
+    .await?
+    .items
+    .into_iter()
+    .filter(|a| a.year.is_none());
     rows.extend(undated);
     let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
     let notes = notes(call.db, viewer, Kind::Album, &ids).await?;
@@ -221,8 +231,14 @@ pub async fn album_list(call: &Call<'_>, id3: bool) -> Result<Value> {
         "alphabeticalByArtist" => AlbumOrder::Artist,
         "starred" => AlbumOrder::Starred,
         "byYear" => AlbumOrder::Year {
-            from: call.params.maybe("fromYear").ok_or(SubsonicError::Missing("fromYear"))?,
-            to: call.params.maybe("toYear").ok_or(SubsonicError::Missing("toYear"))?,
+            from: call
+                .params
+                .maybe("fromYear")
+                .ok_or(SubsonicError::Missing("fromYear"))?,
+            to: call
+                .params
+                .maybe("toYear")
+                .ok_or(SubsonicError::Missing("toYear"))?,
         },
         "byGenre" => AlbumOrder::Genre(call.params.required("genre")?.to_owned()),
         other => {
@@ -257,7 +273,16 @@ pub async fn random_songs(call: &Call<'_>) -> Result<Value> {
         ..Default::default()
     };
     let size = call.params.number("size", 10u64).clamp(1, 500);
-    let songs = songs(call, &viewer, &filter, Some(PageParams { offset: 0, limit: size })).await?;
+    let songs = songs(
+        call,
+        &viewer,
+        &filter,
+        Some(PageParams {
+            offset: 0,
+            limit: size,
+        }),
+    )
+    .await?;
     Ok(json!({ "randomSongs": { "song": songs } }))
 }
 
@@ -278,7 +303,9 @@ pub async fn genres(call: &Call<'_>) -> Result<Value> {
     let rows = repo::genres(call.db, &call.caller.viewer).await?;
     let genres: Vec<Value> = rows
         .into_iter()
-        .map(|g| json!({ "value": g.genre, "songCount": g.song_count, "albumCount": g.album_count }))
+        .map(
+            |g| json!({ "value": g.genre, "songCount": g.song_count, "albumCount": g.album_count }),
+        )
         .collect();
     Ok(json!({ "genres": { "genre": genres } }))
 }
@@ -295,16 +322,25 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Value> {
     let song_page = page(call, "songCount", "songOffset", 20);
     let mut artists = Vec::new();
     if call.params.number("artistCount", 20u64) > 0 {
-        let rows = repo::artists(call.db, &viewer, query, Some(artist_page)).await?.items;
+        let rows = repo::artists(call.db, &viewer, query, Some(artist_page))
+            .await?
+            .items;
         let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
         let notes = notes(call.db, &viewer, Kind::Artist, &ids).await?;
         artists = rows.iter().map(|r| model::artist(r, &notes)).collect();
     }
     let mut albums = Vec::new();
     if call.params.number("albumCount", 20u64) > 0 {
-        let rows = repo::albums(call.db, &viewer, &AlbumOrder::Name, None, query, Some(album_page))
-            .await?
-            .items;
+        let rows = repo::albums(
+            call.db,
+            &viewer,
+            &AlbumOrder::Name,
+            None,
+            query,
+            Some(album_page),
+        )
+        .await?
+        .items;
         let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
         let notes = notes(call.db, &viewer, Kind::Album, &ids).await?;
         albums = rows.iter().map(|r| model::album(r, &notes)).collect();

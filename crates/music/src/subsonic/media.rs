@@ -23,16 +23,24 @@ fn track_id(call: &Call<'_>) -> Result<revenge_core::Id> {
 pub async fn stream(call: &Call<'_>, download: bool) -> Result<Response> {
     let viewer = &call.caller.viewer;
     if download && !viewer.capabilities.download {
-        return Err(SubsonicError::NotAuthorized("downloads are not allowed for this user"));
+        return Err(SubsonicError::NotAuthorized(
+            "downloads are not allowed for this user",
+        ));
     }
     let id = track_id(call)?;
     let row = repo::track(call.db, viewer, id).await?;
     let path = repo::track_path(call.db, viewer, id).await?;
-    let format = call.params.get("format").filter(|f| !f.is_empty() && *f != "raw");
+    let format = call
+        .params
+        .get("format")
+        .filter(|f| !f.is_empty() && *f != "raw");
     let max_kbps = call.params.maybe::<u32>("maxBitRate").filter(|b| *b > 0);
     let offset = call.params.maybe::<u32>("timeOffset");
-    let lower_bitrate = max_kbps
-        .is_some_and(|max| row.track.bitrate.is_none_or(|b| u32::try_from(b).unwrap_or(0) > max));
+    let lower_bitrate = max_kbps.is_some_and(|max| {
+        row.track
+            .bitrate
+            .is_none_or(|b| u32::try_from(b).unwrap_or(0) > max)
+    });
     let format_differs = format.is_some_and(|f| f != row.track.suffix);
     let transcode = !download
         && viewer.capabilities.transcode
@@ -70,9 +78,9 @@ pub async fn stream(call: &Call<'_>, download: bool) -> Result<Response> {
         .map_err(|e| SubsonicError::Generic(e.to_string()))?;
     let mime = crate::stream::mime_of(&row.track.suffix);
     let served = tower_http::services::ServeFile::new(&path)
-    .oneshot(request)
-    .await
-    .map_err(|e| SubsonicError::Generic(e.to_string()))?;
+        .oneshot(request)
+        .await
+        .map_err(|e| SubsonicError::Generic(e.to_string()))?;
     let mut response = served.map(Body::new);
     if response.status().is_success() {
         response
@@ -147,7 +155,10 @@ pub async fn lyrics(call: &Call<'_>) -> Result<Value> {
         call.db,
         &call.caller.viewer,
         &filter,
-        Some(revenge_core::PageParams { offset: 0, limit: 50 }),
+        Some(revenge_core::PageParams {
+            offset: 0,
+            limit: 50,
+        }),
     )
     .await?
     .items;
@@ -155,7 +166,10 @@ pub async fn lyrics(call: &Call<'_>) -> Result<Value> {
         r.track.lyrics.is_some()
             && r.track.title.eq_ignore_ascii_case(title)
             && (artist.is_empty()
-                || r.track.artists.to_lowercase().contains(&artist.to_lowercase())
+                || r.track
+                    .artists
+                    .to_lowercase()
+                    .contains(&artist.to_lowercase())
                 || r.track.album_artist.eq_ignore_ascii_case(artist))
     });
     Ok(match found {

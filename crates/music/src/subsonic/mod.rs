@@ -118,7 +118,9 @@ const WRITES: &[&str] = &[
 
 async fn dispatch(name: &str, call: &Call<'_>) -> Result<Reply> {
     if WRITES.contains(&name) && !call.caller.viewer.can_write {
-        return Err(SubsonicError::NotAuthorized("these credentials are read-only"));
+        return Err(SubsonicError::NotAuthorized(
+            "these credentials are read-only",
+        ));
     }
     let body = match name {
         "ping" => serde_json::json!({}),

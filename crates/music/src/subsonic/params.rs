@@ -10,9 +10,8 @@ pub struct Params(Vec<(String, String)>);
 impl Params {
     /// Parses `a=1&b=2` pairs and appends them.
     pub fn extend_from(&mut self, encoded: &[u8]) {
-        self.0.extend(
-            form_urlencoded::parse(encoded).map(|(k, v)| (k.into_owned(), v.into_owned())),
-        );
+        self.0
+            .extend(form_urlencoded::parse(encoded).map(|(k, v)| (k.into_owned(), v.into_owned())));
     }
 
     /// The first value of `name`.

@@ -266,7 +266,9 @@ mod tests {
             "genres": {"genre": [{"songCount": 2, "value": "Rock"}]}, "folder": [1, 2],
             "missing": null,
         });
-        let Value::Object(map) = value else { unreachable!() };
+        let Value::Object(map) = value else {
+            unreachable!()
+        };
         element(&mut xml, "album", &map);
         assert_eq!(
             xml,

@@ -118,7 +118,9 @@ async fn playlist_value(
         ..Default::default()
     };
     // Entries in playlist order, repeated where the playlist repeats them; hidden tracks drop.
-    let rows = repo::tracks(call.db, &call.caller.viewer, &filter, None).await?.items;
+    let rows = repo::tracks(call.db, &call.caller.viewer, &filter, None)
+        .await?
+        .items;
     let by_id: std::collections::HashMap<Id, &repo::TrackRow> =
         rows.iter().map(|r| (r.track.id, r)).collect();
     let ordered: Vec<repo::TrackRow> = list
@@ -168,10 +170,12 @@ pub async fn playlists(call: &Call<'_>) -> Result<Value> {
 }
 
 fn playlist_id(call: &Call<'_>, name: &'static str) -> Result<Id> {
-    call.params
-        .required(name)?
-        .parse()
-        .map_err(|_| SubsonicError::NotFound(format!("playlist {}", call.params.get(name).unwrap_or_default())))
+    call.params.required(name)?.parse().map_err(|_| {
+        SubsonicError::NotFound(format!(
+            "playlist {}",
+            call.params.get(name).unwrap_or_default()
+        ))
+    })
 }
 
 /// `getPlaylist`.
@@ -200,7 +204,8 @@ pub async fn create_playlist(call: &Call<'_>) -> Result<Value> {
         return Err(SubsonicError::Missing("name"));
     }
     let songs = song_ids(call, "songId")?;
-    let list = user_data::create_playlist(call.db, &call.caller.viewer, name, replace, &songs).await?;
+    let list =
+        user_data::create_playlist(call.db, &call.caller.viewer, name, replace, &songs).await?;
     Ok(json!({ "playlist": playlist_value(call, &list, true).await? }))
 }
 
@@ -239,7 +244,9 @@ pub async fn play_queue(call: &Call<'_>) -> Result<Value> {
         ids: Some(ids.clone()),
         ..Default::default()
     };
-    let rows = repo::tracks(call.db, &call.caller.viewer, &filter, None).await?.items;
+    let rows = repo::tracks(call.db, &call.caller.viewer, &filter, None)
+        .await?
+        .items;
     let by_id: std::collections::HashMap<Id, repo::TrackRow> =
         rows.into_iter().map(|r| (r.track.id, r)).collect();
     let ordered: Vec<repo::TrackRow> = ids.iter().filter_map(|id| by_id.get(id).cloned()).collect();
@@ -265,7 +272,15 @@ pub async fn save_play_queue(call: &Call<'_>) -> Result<Value> {
     };
     let position = call.params.number("position", 0i64);
     let client = call.params.get("c").unwrap_or("unknown");
-    user_data::save_play_queue(call.db, &call.caller.viewer, &ids, current, position, client).await?;
+    user_data::save_play_queue(
+        call.db,
+        &call.caller.viewer,
+        &ids,
+        current,
+        position,
+        client,
+    )
+    .await?;
     Ok(json!({}))
 }
 
@@ -289,7 +304,9 @@ pub async fn scan_status(call: &Call<'_>) -> Result<Value> {
 pub async fn start_scan(call: &Call<'_>) -> Result<Value> {
     let viewer = &call.caller.viewer;
     if !viewer.capabilities.manage_libraries {
-        return Err(SubsonicError::NotAuthorized("scanning needs the library management right"));
+        return Err(SubsonicError::NotAuthorized(
+            "scanning needs the library management right",
+        ));
     }
     let libraries = revenge_library::entity::Entity::find()
         .filter(revenge_library::entity::Column::Module.eq("music"))
@@ -329,7 +346,9 @@ pub async fn user(call: &Call<'_>) -> Result<Value> {
             .map_err(|e| SubsonicError::Generic(e.to_string()))?
             .ok_or_else(|| SubsonicError::NotFound(format!("user {name}")))?
     } else {
-        return Err(SubsonicError::NotAuthorized("only administrators may see other users"));
+        return Err(SubsonicError::NotAuthorized(
+            "only administrators may see other users",
+        ));
     };
     let admin = account.is_admin();
     let folders: Vec<Id> = if admin {
