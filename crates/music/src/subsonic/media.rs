@@ -58,9 +58,13 @@ pub async fn stream(call: &Call<'_>, download: bool) -> Result<Response> {
         return Ok(response);
     }
     // The original bytes, with ranges, conditional requests and HEAD handled by tower-http.
-    let mut request = http::Request::builder()
-        .method(call.method.clone())
-        .uri("/");
+    // Subsonic clients may POST a stream request (formPost); the file is served as a GET.
+    let method = if call.method == http::Method::HEAD {
+        http::Method::HEAD
+    } else {
+        http::Method::GET
+    };
+    let mut request = http::Request::builder().method(method).uri("/");
     for name in [
         header::RANGE,
         header::IF_RANGE,
