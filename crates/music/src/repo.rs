@@ -2,7 +2,7 @@
 //! viewer may see inside the SQL (never after paging).
 
 use revenge_core::{Id, Page, PageParams, Viewer};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, LikeExpr, Order, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Select,
@@ -68,16 +68,15 @@ fn visible_tracks(viewer: &Viewer) -> sea_orm::Condition {
 }
 
 /// A case-insensitive "contains" on a column, the same on both backends.
-fn like(column: &str, needle: &str) -> Expr {
+fn like(column: &'static str, needle: &str) -> Expr {
+    // The pattern is a bound value (placeholders differ between backends, so no custom SQL
+    // carries values); `!` escapes the wildcards.
     let escaped = needle
         .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    Expr::cust_with_values(
-        format!("LOWER({column}) LIKE ? ESCAPE '\\'"),
-        [format!("%{escaped}%")],
-    )
+        .replace('!', "!!")
+        .replace('%', "!%")
+        .replace('_', "!_");
+    Expr::cust(format!("LOWER({column})")).like(LikeExpr::new(format!("%{escaped}%")).escape('!'))
 }
 
 fn artist_query(viewer: &Viewer) -> Select<artist::Entity> {
@@ -242,17 +241,19 @@ pub enum AlbumOrder {
     Recent,
 }
 
-fn annotated(viewer: &Viewer, kind: &str, column: &str) -> Expr {
-    Expr::cust_with_values(
-        format!(
-            "(SELECT {column} FROM music_annotation WHERE music_annotation.user_id = ? \
-             AND music_annotation.kind = ? AND music_annotation.item_id = music_album.id)"
-        ),
-        [
-            sea_orm::Value::from(viewer.user_id),
-            sea_orm::Value::from(kind.to_owned()),
-        ],
-    )
+/// The viewer's annotation `column` of the album in the outer query.
+fn annotated(viewer: &Viewer, kind: &str, column: annotation::Column) -> Expr {
+    let select = Query::select()
+        .column((annotation::Entity, column))
+        .from(annotation::Entity)
+        .and_where(Expr::col((annotation::Entity, annotation::Column::UserId)).eq(viewer.user_id))
+        .and_where(Expr::col((annotation::Entity, annotation::Column::Kind)).eq(kind))
+        .and_where(
+            Expr::col((annotation::Entity, annotation::Column::ItemId))
+                .equals((album::Entity, album::Column::Id)),
+        )
+        .to_owned();
+    Expr::SubQuery(None, Box::new(select.into()))
 }
 
 fn annotation_ids(
@@ -328,28 +329,40 @@ pub async fn albums<C: ConnectionTrait>(
                 "album",
                 Expr::col(annotation::Column::StarredAt).is_not_null(),
             )))
-            .order_by(annotated(viewer, "album", "starred_at"), Order::Desc),
+            .order_by(
+                annotated(viewer, "album", annotation::Column::StarredAt),
+                Order::Desc,
+            ),
         AlbumOrder::Highest => select
             .filter(album::Column::Id.in_subquery(annotation_ids(
                 viewer,
                 "album",
                 Expr::col(annotation::Column::Rating).gt(0),
             )))
-            .order_by(annotated(viewer, "album", "rating"), Order::Desc),
+            .order_by(
+                annotated(viewer, "album", annotation::Column::Rating),
+                Order::Desc,
+            ),
         AlbumOrder::Frequent => select
             .filter(album::Column::Id.in_subquery(annotation_ids(
                 viewer,
                 "album",
                 Expr::col(annotation::Column::PlayCount).gt(0),
             )))
-            .order_by(annotated(viewer, "album", "play_count"), Order::Desc),
+            .order_by(
+                annotated(viewer, "album", annotation::Column::PlayCount),
+                Order::Desc,
+            ),
         AlbumOrder::Recent => select
             .filter(album::Column::Id.in_subquery(annotation_ids(
                 viewer,
                 "album",
                 Expr::col(annotation::Column::PlayedAt).is_not_null(),
             )))
-            .order_by(annotated(viewer, "album", "played_at"), Order::Desc),
+            .order_by(
+                annotated(viewer, "album", annotation::Column::PlayedAt),
+                Order::Desc,
+            ),
     };
     let select = select.order_by_asc(album::Column::Id);
     page_of(db, select, page).await
