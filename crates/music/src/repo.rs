@@ -546,11 +546,11 @@ pub async fn track<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| MusicError::not_found(format!("track {id}")))?;
-    Ok(with_album_titles(db, vec![found])
+    with_album_titles(db, vec![found])
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| MusicError::not_found(format!("track {id}")))?)
+        .ok_or_else(|| MusicError::not_found(format!("track {id}")))
 }
 
 /// Genres of the visible tracks, by name, with their song and album counts.
