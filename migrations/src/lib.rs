@@ -12,3 +12,5 @@ pub mod movie;
 pub mod tvshow;
 
 pub use sea_orm_migration::MigrationTrait;
+#[cfg(feature = "music")]
+pub mod music;

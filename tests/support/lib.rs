@@ -305,6 +305,8 @@ pub fn expected_modules() -> Vec<&'static str> {
         "movie",
         #[cfg(feature = "tvshow")]
         "tvshow",
+        #[cfg(feature = "music")]
+        "music",
     ]
 }
 
@@ -313,6 +315,7 @@ pub fn list_endpoint(module: &str) -> Option<&'static str> {
     match module {
         "movie" => Some("/api/v1/movie/movies"),
         "tvshow" => Some("/api/v1/tvshow/series"),
+        "music" => Some("/api/v1/music/albums"),
         _ => None,
     }
 }

@@ -69,3 +69,9 @@ pub trait Importer: Send + Sync + 'static {
         item_id: Id,
     ) -> ImportFuture<'a, Option<ItemRef>>;
 }
+
+/// Audio files music comes in (lower case, without the dot).
+pub const AUDIO_EXTENSIONS: &[&str] = &[
+    "mp3", "flac", "ogg", "oga", "opus", "m4a", "m4b", "mp4a", "alac", "aac", "wav", "aif", "aiff",
+    "aifc", "ape", "wv", "mpc", "spx",
+];

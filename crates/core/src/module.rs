@@ -29,6 +29,13 @@ pub trait Module: Send + Sync + 'static {
     /// The module's HTTP API, mounted at `/api/v1/<id>` while the module is enabled.
     fn router(&self) -> OpenApiRouter<ModuleContext>;
 
+    /// Routes mounted at the server's root, outside `/api/v1` and outside the server's
+    /// authentication layer, for protocols that authenticate on their own (the music module's
+    /// Subsonic API at `/rest`). They are not in the OpenAPI document.
+    fn root_router(&self) -> Option<axum::Router<ModuleContext>> {
+        None
+    }
+
     /// How the module takes in scanned files; `None` for modules without files of their own.
     fn importer(&self) -> Option<std::sync::Arc<dyn crate::Importer>> {
         None

@@ -155,6 +155,14 @@ fn router_with(
         ));
     }
     let mut adult: Option<OpenApiRouter> = None;
+    // Routes of protocols that authenticate on their own (Subsonic's `/rest`): outside
+    // `require_auth` and outside the OpenAPI document.
+    let mut root = Router::new();
+    for module in &enabled {
+        if let Some(routes) = module.root_router() {
+            root = root.merge(routes.with_state(ctx.clone()));
+        }
+    }
     for module in &enabled {
         let prefix = format!("/api/v1/{}", module.id());
         let routes = module.router().with_state(ctx.clone());
@@ -181,6 +189,7 @@ fn router_with(
         .route_layer(from_fn_with_state(state.auth.clone(), require_auth));
     let router = router
         .merge(docs)
+        .merge(root)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     Ok(with_middleware(router))

@@ -10,6 +10,8 @@ pub fn compiled() -> Vec<Box<dyn Module>> {
         Box::new(revenge_movie::MovieModule),
         #[cfg(feature = "tvshow")]
         Box::new(revenge_tvshow::TvShowModule),
+        #[cfg(feature = "music")]
+        Box::new(revenge_music::MusicModule),
     ]
 }
 

@@ -1,0 +1,324 @@
+//! How the music module takes in scanned files: one file is one track; artists and albums are
+//! found (or made) by name within the library, and removed with their last track.
+
+use chrono::Utc;
+use revenge_core::sort::sort_title;
+use revenge_core::{FileToImport, Id, ImportFuture, Imported, Importer, ItemRef};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Set,
+};
+
+use crate::entity::{album, artist, track, track_genre};
+use crate::tags::{self, TrackTags};
+
+/// The music module's importer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MusicImporter;
+
+fn item_ref(track: &track::Model) -> ItemRef {
+    ItemRef {
+        module: "music".to_owned(),
+        item_id: track.id,
+        library_id: track.library_id,
+        title: track.title.clone(),
+        rating_level: track.rating_level,
+    }
+}
+
+fn key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// The artist named `name` in the library, made if new.
+async fn artist_id<C: ConnectionTrait>(
+    db: &C,
+    library_id: Id,
+    name: &str,
+    mbid: Option<&String>,
+) -> Result<Id, sea_orm::DbErr> {
+    let name_key = key(name);
+    let found: Option<Id> = artist::Entity::find()
+        .select_only()
+        .column(artist::Column::Id)
+        .filter(artist::Column::LibraryId.eq(library_id))
+        .filter(artist::Column::NameKey.eq(name_key.as_str()))
+        .into_tuple()
+        .one(db)
+        .await?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let model = artist::ActiveModel {
+        library_id: Set(library_id),
+        name: Set(name.trim().to_owned()),
+        sort_name: Set(sort_title(name)),
+        name_key: Set(name_key),
+        mbid: Set(mbid.cloned()),
+        rating_level: Set(None),
+        added_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(model.id)
+}
+
+/// What tracks of one album share: album artist, title and release id.
+pub fn group_key(album_artist: &str, album: &str, release: Option<&str>) -> String {
+    format!(
+        "{}\u{1f}{}\u{1f}{}",
+        key(album_artist),
+        key(album),
+        release.map(key).unwrap_or_default()
+    )
+}
+
+async fn album_id<C: ConnectionTrait>(
+    db: &C,
+    library_id: Id,
+    artist_id: Id,
+    tags: &TrackTags,
+) -> Result<Id, sea_orm::DbErr> {
+    let group = group_key(
+        &tags.album_artist,
+        &tags.album,
+        tags.mb_release_id.as_deref(),
+    );
+    let found: Option<Id> = album::Entity::find()
+        .select_only()
+        .column(album::Column::Id)
+        .filter(album::Column::LibraryId.eq(library_id))
+        .filter(album::Column::GroupKey.eq(group.as_str()))
+        .into_tuple()
+        .one(db)
+        .await?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let model = album::ActiveModel {
+        library_id: Set(library_id),
+        artist_id: Set(artist_id),
+        group_key: Set(group),
+        title: Set(tags.album.clone()),
+        sort_title: Set(sort_title(&tags.album)),
+        year: Set(tags.year),
+        original_year: Set(tags.original_year),
+        genre: Set(tags.genres.first().cloned()),
+        compilation: Set(tags.compilation),
+        mbid: Set(tags.mb_release_id.clone()),
+        rating_level: Set(None),
+        added_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(model.id)
+}
+
+fn json_list(values: &[String]) -> String {
+    serde_json::to_string(values).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// Writes a track (new, or `existing` again) from its tags; returns the row and whether it is
+/// new.
+pub async fn store<C: ConnectionTrait>(
+    db: &C,
+    library_id: Id,
+    existing: Option<Id>,
+    tags: TrackTags,
+    suffix: String,
+    size: i64,
+) -> Result<(track::Model, bool), sea_orm::DbErr> {
+    let album_artist_id = artist_id(
+        db,
+        library_id,
+        &tags.album_artist,
+        tags.mb_album_artist_id.as_ref(),
+    )
+    .await?;
+    let first_artist = tags.artists.first().cloned().unwrap_or_default();
+    let track_artist_id = if key(&first_artist) == key(&tags.album_artist) {
+        album_artist_id
+    } else {
+        artist_id(db, library_id, &first_artist, tags.mb_artist_id.as_ref()).await?
+    };
+    let album_id = album_id(db, library_id, album_artist_id, &tags).await?;
+    let mut model = track::ActiveModel {
+        library_id: Set(library_id),
+        album_id: Set(album_id),
+        artist_id: Set(track_artist_id),
+        sort_title: Set(sort_title(&tags.title)),
+        title: Set(tags.title),
+        artists: Set(json_list(&tags.artists)),
+        album_artist: Set(tags.album_artist),
+        disc_no: Set(tags.disc_no),
+        disc_total: Set(tags.disc_total),
+        track_no: Set(tags.track_no),
+        track_total: Set(tags.track_total),
+        year: Set(tags.year),
+        original_year: Set(tags.original_year),
+        genres: Set(json_list(&tags.genres)),
+        composer: Set(tags.composer),
+        compilation: Set(tags.compilation),
+        mb_track_id: Set(tags.mb_track_id),
+        mb_recording_id: Set(tags.mb_recording_id),
+        mb_release_id: Set(tags.mb_release_id),
+        mb_artist_id: Set(tags.mb_artist_id),
+        rg_track_gain: Set(tags.rg_track_gain),
+        rg_track_peak: Set(tags.rg_track_peak),
+        rg_album_gain: Set(tags.rg_album_gain),
+        rg_album_peak: Set(tags.rg_album_peak),
+        bpm: Set(tags.bpm),
+        comment: Set(tags.comment),
+        has_cover: Set(tags.has_cover),
+        lyrics: Set(tags.lyrics),
+        duration_ms: Set(tags.duration_ms),
+        bitrate: Set(tags.bitrate),
+        sample_rate: Set(tags.sample_rate),
+        channels: Set(tags.channels),
+        bit_depth: Set(tags.bit_depth),
+        suffix: Set(suffix),
+        size: Set(size),
+        warning: Set(tags.warning),
+        rating_level: Set(None),
+        ..Default::default()
+    };
+    let previous = match existing {
+        Some(id) => track::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let (stored, created) = match previous {
+        Some(previous) => {
+            // A changed file keeps its track (and so its stars and playlist places).
+            model.id = Set(previous.id);
+            model.added_at = Set(previous.added_at);
+            let stored = model.update(db).await?;
+            track_genre::Entity::delete_many()
+                .filter(track_genre::Column::TrackId.eq(previous.id))
+                .exec(db)
+                .await?;
+            prune(db, previous.album_id, previous.artist_id).await?;
+            (stored, false)
+        }
+        None => {
+            model.added_at = Set(Utc::now());
+            (model.insert(db).await?, true)
+        }
+    };
+    let genres: Vec<String> = serde_json::from_str(&stored.genres).unwrap_or_default();
+    if !genres.is_empty() {
+        track_genre::Entity::insert_many(genres.into_iter().map(|genre| {
+            track_genre::ActiveModel {
+                track_id: Set(stored.id),
+                genre: Set(genre),
+                library_id: Set(library_id),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok((stored, created))
+}
+
+/// Removes an album without tracks and artists without albums or tracks.
+async fn prune<C: ConnectionTrait>(
+    db: &C,
+    album_id: Id,
+    artist_id: Id,
+) -> Result<(), sea_orm::DbErr> {
+    let tracks = track::Entity::find()
+        .filter(track::Column::AlbumId.eq(album_id))
+        .count(db)
+        .await?;
+    let mut artists = vec![artist_id];
+    if tracks == 0
+        && let Some(gone) = album::Entity::find_by_id(album_id).one(db).await?
+    {
+        album::Entity::delete_by_id(album_id).exec(db).await?;
+        artists.push(gone.artist_id);
+    }
+    for artist in artists {
+        let albums = album::Entity::find()
+            .filter(album::Column::ArtistId.eq(artist))
+            .count(db)
+            .await?;
+        let tracks = track::Entity::find()
+            .filter(track::Column::ArtistId.eq(artist))
+            .count(db)
+            .await?;
+        if albums == 0 && tracks == 0 {
+            artist::Entity::delete_by_id(artist).exec(db).await?;
+        }
+    }
+    Ok(())
+}
+
+impl MusicImporter {
+    async fn import_file(
+        &self,
+        db: &DatabaseTransaction,
+        file: &FileToImport,
+    ) -> Result<Imported, String> {
+        let path = file.path.clone();
+        let rel = file.rel_path.clone();
+        // Tag reading is blocking file I/O: off the async workers.
+        let (tags, size) = tokio::task::spawn_blocking(move || {
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            (tags::read(&path, &rel), size)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        let suffix = file
+            .path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let size = i64::try_from(size).unwrap_or(i64::MAX);
+        let (stored, created) = store(db, file.library_id, file.item_id, tags, suffix, size)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Imported::Item {
+            item: item_ref(&stored),
+            created,
+        })
+    }
+}
+
+impl Importer for MusicImporter {
+    fn extensions(&self) -> &'static [&'static str] {
+        tags::AUDIO_EXTENSIONS
+    }
+
+    fn import<'a>(
+        &'a self,
+        db: &'a DatabaseTransaction,
+        file: &'a FileToImport,
+    ) -> ImportFuture<'a, Imported> {
+        Box::pin(self.import_file(db, file))
+    }
+
+    fn remove<'a>(
+        &'a self,
+        db: &'a DatabaseTransaction,
+        item_id: Id,
+    ) -> ImportFuture<'a, Option<ItemRef>> {
+        Box::pin(async move {
+            let Some(existing) = track::Entity::find_by_id(item_id)
+                .one(db)
+                .await
+                .map_err(|e| e.to_string())?
+            else {
+                return Ok(None);
+            };
+            track::Entity::delete_by_id(item_id)
+                .exec(db)
+                .await
+                .map_err(|e| e.to_string())?;
+            prune(db, existing.album_id, existing.artist_id)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Some(item_ref(&existing)))
+        })
+    }
+}

@@ -1,0 +1,651 @@
+//! Reads of the music library: artists, albums, tracks and genres, always filtered by what the
+//! viewer may see inside the SQL (never after paging).
+
+use revenge_core::{Id, Page, PageParams, Viewer};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, LikeExpr, Order, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
+};
+
+use crate::MusicError;
+use crate::entity::{album, annotation, artist, track, track_genre};
+
+/// An artist with how many albums it leads.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct ArtistRow {
+    pub id: Id,
+    pub library_id: Id,
+    pub name: String,
+    pub sort_name: String,
+    pub mbid: Option<String>,
+    pub album_count: i64,
+}
+
+/// An album with its artist's name, track count and length.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct AlbumRow {
+    pub id: Id,
+    pub library_id: Id,
+    pub artist_id: Id,
+    pub title: String,
+    pub year: Option<i32>,
+    pub original_year: Option<i32>,
+    pub genre: Option<String>,
+    pub compilation: bool,
+    pub mbid: Option<String>,
+    pub added_at: chrono::DateTime<chrono::Utc>,
+    pub artist_name: String,
+    pub song_count: i64,
+    pub duration_ms: i64,
+}
+
+/// A track with its album's title.
+#[derive(Debug, Clone)]
+pub struct TrackRow {
+    pub track: track::Model,
+    pub album_title: String,
+}
+
+/// A genre with its counts.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct GenreRow {
+    pub genre: String,
+    pub song_count: i64,
+    pub album_count: i64,
+}
+
+fn visible_artists(viewer: &Viewer) -> sea_orm::Condition {
+    viewer.visible(artist::Column::LibraryId, artist::Column::RatingLevel)
+}
+
+fn visible_albums(viewer: &Viewer) -> sea_orm::Condition {
+    viewer.visible(album::Column::LibraryId, album::Column::RatingLevel)
+}
+
+fn visible_tracks(viewer: &Viewer) -> sea_orm::Condition {
+    viewer.visible(track::Column::LibraryId, track::Column::RatingLevel)
+}
+
+/// A case-insensitive "contains" on a column, the same on both backends.
+fn like(column: &'static str, needle: &str) -> Expr {
+    // The pattern is a bound value (placeholders differ between backends, so no custom SQL
+    // carries values); `!` escapes the wildcards.
+    let escaped = needle
+        .to_lowercase()
+        .replace('!', "!!")
+        .replace('%', "!%")
+        .replace('_', "!_");
+    Expr::cust(format!("LOWER({column})")).like(LikeExpr::new(format!("%{escaped}%")).escape('!'))
+}
+
+fn artist_query(viewer: &Viewer) -> Select<artist::Entity> {
+    artist::Entity::find()
+        .select_only()
+        .columns([
+            artist::Column::Id,
+            artist::Column::LibraryId,
+            artist::Column::Name,
+            artist::Column::SortName,
+            artist::Column::Mbid,
+        ])
+        .column_as(
+            Expr::cust(
+                "(SELECT COUNT(*) FROM music_album WHERE music_album.artist_id = music_artist.id)",
+            ),
+            "album_count",
+        )
+        .filter(visible_artists(viewer))
+}
+
+/// Album artists (artists leading at least one album), by sort name; with `query`, only
+/// those whose name contains it.
+pub async fn artists<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    query: Option<&str>,
+    page: Option<PageParams>,
+) -> Result<Page<ArtistRow>, MusicError> {
+    let mut select = artist_query(viewer).filter(
+        artist::Column::Id.in_subquery(
+            Query::select()
+                .column(album::Column::ArtistId)
+                .from(album::Entity)
+                .to_owned(),
+        ),
+    );
+    if let Some(q) = query.filter(|q| !q.is_empty()) {
+        select = select.filter(like("music_artist.name", q));
+    }
+    let select = select
+        .order_by_asc(artist::Column::SortName)
+        .order_by_asc(artist::Column::Id);
+    page_of(db, select, page).await
+}
+
+async fn page_of<C, E, M>(
+    db: &C,
+    select: Select<E>,
+    page: Option<PageParams>,
+) -> Result<Page<M>, MusicError>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+    E::Model: Send + Sync,
+    M: FromQueryResult + Send + Sync,
+{
+    match page {
+        Some(page) => {
+            let total = select.clone().count(db).await?;
+            let items = select
+                .offset(page.offset)
+                .limit(page.limit)
+                .into_model::<M>()
+                .all(db)
+                .await?;
+            Ok(Page {
+                items,
+                total,
+                offset: page.offset,
+                limit: page.limit,
+            })
+        }
+        None => {
+            let items = select.into_model::<M>().all(db).await?;
+            let total = items.len() as u64;
+            Ok(Page {
+                items,
+                total,
+                offset: 0,
+                limit: total,
+            })
+        }
+    }
+}
+
+/// One artist.
+pub async fn artist<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: Id,
+) -> Result<ArtistRow, MusicError> {
+    artist_query(viewer)
+        .filter(artist::Column::Id.eq(id))
+        .into_model::<ArtistRow>()
+        .one(db)
+        .await?
+        .ok_or_else(|| MusicError::not_found(format!("artist {id}")))
+}
+
+fn album_query(viewer: &Viewer) -> Select<album::Entity> {
+    album::Entity::find()
+        .select_only()
+        .columns([
+            album::Column::Id,
+            album::Column::LibraryId,
+            album::Column::ArtistId,
+            album::Column::Title,
+            album::Column::Year,
+            album::Column::OriginalYear,
+            album::Column::Genre,
+            album::Column::Compilation,
+            album::Column::Mbid,
+            album::Column::AddedAt,
+        ])
+        .column_as(
+            Expr::cust(
+                "(SELECT name FROM music_artist WHERE music_artist.id = music_album.artist_id)",
+            ),
+            "artist_name",
+        )
+        .column_as(
+            Expr::cust(
+                "(SELECT COUNT(*) FROM music_track WHERE music_track.album_id = music_album.id)",
+            ),
+            "song_count",
+        )
+        .column_as(
+            Expr::cust(
+                "(SELECT CAST(COALESCE(SUM(duration_ms), 0) AS BIGINT) FROM music_track \
+                 WHERE music_track.album_id = music_album.id)",
+            ),
+            "duration_ms",
+        )
+        .filter(visible_albums(viewer))
+}
+
+/// How an album list is ordered and filtered (the Subsonic `getAlbumList` types, which the
+/// native API shares).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AlbumOrder {
+    /// By title.
+    #[default]
+    Name,
+    /// By album artist, then year.
+    Artist,
+    /// Newest additions first.
+    Newest,
+    /// Random.
+    Random,
+    /// By year, within a range (descending when `from > to`).
+    Year { from: i32, to: i32 },
+    /// With this genre, by title.
+    Genre(String),
+    /// Starred by the viewer, latest first.
+    Starred,
+    /// Highest rated by the viewer.
+    Highest,
+    /// Most played by the viewer.
+    Frequent,
+    /// Most recently played by the viewer.
+    Recent,
+}
+
+/// The viewer's annotation `column` of the album in the outer query.
+fn annotated(viewer: &Viewer, kind: &str, column: annotation::Column) -> Expr {
+    let select = Query::select()
+        .column((annotation::Entity, column))
+        .from(annotation::Entity)
+        .and_where(Expr::col((annotation::Entity, annotation::Column::UserId)).eq(viewer.user_id))
+        .and_where(Expr::col((annotation::Entity, annotation::Column::Kind)).eq(kind))
+        .and_where(
+            Expr::col((annotation::Entity, annotation::Column::ItemId))
+                .equals((album::Entity, album::Column::Id)),
+        )
+        .to_owned();
+    Expr::SubQuery(None, Box::new(select.into()))
+}
+
+fn annotation_ids(
+    viewer: &Viewer,
+    kind: &str,
+    condition: Expr,
+) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(annotation::Column::ItemId)
+        .from(annotation::Entity)
+        .and_where(annotation::Column::UserId.eq(viewer.user_id))
+        .and_where(annotation::Column::Kind.eq(kind))
+        .and_where(condition)
+        .to_owned()
+}
+
+/// Albums, filtered and ordered; `artist` restricts to one album artist.
+pub async fn albums<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    order: &AlbumOrder,
+    artist_id: Option<Id>,
+    query: Option<&str>,
+    page: Option<PageParams>,
+) -> Result<Page<AlbumRow>, MusicError> {
+    let mut select = album_query(viewer);
+    if let Some(artist_id) = artist_id {
+        select = select.filter(album::Column::ArtistId.eq(artist_id));
+    }
+    if let Some(q) = query.filter(|q| !q.is_empty()) {
+        select = select.filter(like("music_album.title", q));
+    }
+    select = match order {
+        AlbumOrder::Name => select.order_by_asc(album::Column::SortTitle),
+        AlbumOrder::Artist => select
+            .order_by(Expr::cust("artist_name"), Order::Asc)
+            .order_by_asc(album::Column::Year),
+        AlbumOrder::Newest => select.order_by_desc(album::Column::AddedAt),
+        AlbumOrder::Random => select.order_by(Expr::cust("RANDOM()"), Order::Asc),
+        AlbumOrder::Year { from, to } => {
+            let (low, high) = if from <= to { (from, to) } else { (to, from) };
+            let select = select
+                .filter(album::Column::Year.gte(*low))
+                .filter(album::Column::Year.lte(*high));
+            if from <= to {
+                select.order_by_asc(album::Column::Year)
+            } else {
+                select.order_by_desc(album::Column::Year)
+            }
+        }
+        AlbumOrder::Genre(genre) => select
+            .filter(
+                album::Column::Id.in_subquery(
+                    Query::select()
+                        .column((track::Entity, track::Column::AlbumId))
+                        .from(track::Entity)
+                        .inner_join(
+                            track_genre::Entity,
+                            Expr::col((track_genre::Entity, track_genre::Column::TrackId))
+                                .equals((track::Entity, track::Column::Id)),
+                        )
+                        .and_where(
+                            Expr::col((track_genre::Entity, track_genre::Column::Genre))
+                                .eq(genre.as_str()),
+                        )
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(album::Column::SortTitle),
+        AlbumOrder::Starred => select
+            .filter(album::Column::Id.in_subquery(annotation_ids(
+                viewer,
+                "album",
+                Expr::col(annotation::Column::StarredAt).is_not_null(),
+            )))
+            .order_by(
+                annotated(viewer, "album", annotation::Column::StarredAt),
+                Order::Desc,
+            ),
+        AlbumOrder::Highest => select
+            .filter(album::Column::Id.in_subquery(annotation_ids(
+                viewer,
+                "album",
+                Expr::col(annotation::Column::Rating).gt(0),
+            )))
+            .order_by(
+                annotated(viewer, "album", annotation::Column::Rating),
+                Order::Desc,
+            ),
+        AlbumOrder::Frequent => select
+            .filter(album::Column::Id.in_subquery(annotation_ids(
+                viewer,
+                "album",
+                Expr::col(annotation::Column::PlayCount).gt(0),
+            )))
+            .order_by(
+                annotated(viewer, "album", annotation::Column::PlayCount),
+                Order::Desc,
+            ),
+        AlbumOrder::Recent => select
+            .filter(album::Column::Id.in_subquery(annotation_ids(
+                viewer,
+                "album",
+                Expr::col(annotation::Column::PlayedAt).is_not_null(),
+            )))
+            .order_by(
+                annotated(viewer, "album", annotation::Column::PlayedAt),
+                Order::Desc,
+            ),
+    };
+    let select = select.order_by_asc(album::Column::Id);
+    page_of(db, select, page).await
+}
+
+/// One album.
+pub async fn album<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: Id,
+) -> Result<AlbumRow, MusicError> {
+    album_query(viewer)
+        .filter(album::Column::Id.eq(id))
+        .into_model::<AlbumRow>()
+        .one(db)
+        .await?
+        .ok_or_else(|| MusicError::not_found(format!("album {id}")))
+}
+
+/// Which tracks to list.
+#[derive(Debug, Clone, Default)]
+pub struct TrackFilter {
+    /// Of this album, in disc and track order.
+    pub album_id: Option<Id>,
+    /// By this (first) track artist or on this artist's albums.
+    pub artist_id: Option<Id>,
+    /// With this genre.
+    pub genre: Option<String>,
+    /// Whose title contains this.
+    pub query: Option<String>,
+    /// From this year on.
+    pub from_year: Option<i32>,
+    /// Up to this year.
+    pub to_year: Option<i32>,
+    /// Random order.
+    pub random: bool,
+    /// Newest additions first.
+    pub newest: bool,
+    /// Only these ids (in any order).
+    pub ids: Option<Vec<Id>>,
+    /// Only tracks the viewer starred.
+    pub starred: bool,
+}
+
+/// Tracks, filtered and ordered.
+pub async fn tracks<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    filter: &TrackFilter,
+    page: Option<PageParams>,
+) -> Result<Page<TrackRow>, MusicError> {
+    let mut select = track::Entity::find().filter(visible_tracks(viewer));
+    if let Some(album_id) = filter.album_id {
+        select = select.filter(track::Column::AlbumId.eq(album_id));
+    }
+    if let Some(artist_id) = filter.artist_id {
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(track::Column::ArtistId.eq(artist_id))
+                .add(
+                    track::Column::AlbumId.in_subquery(
+                        Query::select()
+                            .column(album::Column::Id)
+                            .from(album::Entity)
+                            .and_where(album::Column::ArtistId.eq(artist_id))
+                            .to_owned(),
+                    ),
+                ),
+        );
+    }
+    if let Some(genre) = &filter.genre {
+        select = select.filter(
+            track::Column::Id.in_subquery(
+                Query::select()
+                    .column(track_genre::Column::TrackId)
+                    .from(track_genre::Entity)
+                    .and_where(track_genre::Column::Genre.eq(genre.as_str()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(q) = filter.query.as_deref().filter(|q| !q.is_empty()) {
+        select = select.filter(like("music_track.title", q));
+    }
+    if let Some(from) = filter.from_year {
+        select = select.filter(track::Column::Year.gte(from));
+    }
+    if let Some(to) = filter.to_year {
+        select = select.filter(track::Column::Year.lte(to));
+    }
+    if let Some(ids) = &filter.ids {
+        if ids.is_empty() {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+                offset: 0,
+                limit: 0,
+            });
+        }
+        select = select.filter(track::Column::Id.is_in(ids.iter().copied()));
+    }
+    if filter.starred {
+        select = select.filter(track::Column::Id.in_subquery(annotation_ids(
+            viewer,
+            "track",
+            Expr::col(annotation::Column::StarredAt).is_not_null(),
+        )));
+    }
+    select = if filter.random {
+        select.order_by(Expr::cust("RANDOM()"), Order::Asc)
+    } else if filter.newest {
+        select.order_by_desc(track::Column::AddedAt)
+    } else if filter.album_id.is_some() {
+        select
+            .order_by_asc(track::Column::DiscNo)
+            .order_by_asc(track::Column::TrackNo)
+            .order_by_asc(track::Column::SortTitle)
+    } else {
+        select.order_by_asc(track::Column::SortTitle)
+    };
+    let select = select.order_by_asc(track::Column::Id);
+    let (items, total, offset, limit) = match page {
+        Some(page) => {
+            let total = select.clone().count(db).await?;
+            let items = select.offset(page.offset).limit(page.limit).all(db).await?;
+            (items, total, page.offset, page.limit)
+        }
+        None => {
+            let items = select.all(db).await?;
+            let total = items.len() as u64;
+            (items, total, 0, total)
+        }
+    };
+    let items = with_album_titles(db, items).await?;
+    Ok(Page {
+        items,
+        total,
+        offset,
+        limit,
+    })
+}
+
+/// Adds each track's album title (one query for the whole list).
+async fn with_album_titles<C: ConnectionTrait>(
+    db: &C,
+    tracks: Vec<track::Model>,
+) -> Result<Vec<TrackRow>, MusicError> {
+    let mut ids: Vec<Id> = tracks.iter().map(|t| t.album_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let titles: std::collections::HashMap<Id, String> = if ids.is_empty() {
+        Default::default()
+    } else {
+        album::Entity::find()
+            .select_only()
+            .columns([album::Column::Id, album::Column::Title])
+            .filter(album::Column::Id.is_in(ids))
+            .into_tuple::<(Id, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(tracks
+        .into_iter()
+        .map(|track| TrackRow {
+            album_title: titles.get(&track.album_id).cloned().unwrap_or_default(),
+            track,
+        })
+        .collect())
+}
+
+/// One track.
+pub async fn track<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: Id,
+) -> Result<TrackRow, MusicError> {
+    let found = track::Entity::find_by_id(id)
+        .filter(visible_tracks(viewer))
+        .one(db)
+        .await?
+        .ok_or_else(|| MusicError::not_found(format!("track {id}")))?;
+    with_album_titles(db, vec![found])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| MusicError::not_found(format!("track {id}")))
+}
+
+/// Genres of the visible tracks, by name, with their song and album counts.
+pub async fn genres<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+) -> Result<Vec<GenreRow>, MusicError> {
+    let t = Alias::new("t");
+    let g = Alias::new("g");
+    let statement = Query::select()
+        .expr_as(
+            Expr::col((g.clone(), track_genre::Column::Genre)),
+            Alias::new("genre"),
+        )
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("song_count"))
+        .expr_as(
+            Expr::cust("COUNT(DISTINCT t.album_id)"),
+            Alias::new("album_count"),
+        )
+        .from_as(track_genre::Entity, g.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            track::Entity,
+            t.clone(),
+            Expr::col((t.clone(), track::Column::Id))
+                .equals((g.clone(), track_genre::Column::TrackId)),
+        )
+        .and_where(viewer.visible_expr(
+            Expr::col((t.clone(), track::Column::LibraryId)),
+            Expr::col((t.clone(), track::Column::RatingLevel)),
+        ))
+        .group_by_col((g.clone(), track_genre::Column::Genre))
+        .order_by((g, track_genre::Column::Genre), Order::Asc)
+        .to_owned();
+    let rows = db.query_all(&statement).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(GenreRow::from_query_result(&row, "")?);
+    }
+    Ok(out)
+}
+
+/// How many tracks the viewer may see.
+pub async fn track_count<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> Result<u64, MusicError> {
+    Ok(track::Entity::find()
+        .filter(visible_tracks(viewer))
+        .count(db)
+        .await?)
+}
+
+/// Where a visible track's file is on disk.
+pub async fn track_path<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: Id,
+) -> Result<std::path::PathBuf, MusicError> {
+    track(db, viewer, id).await?;
+    revenge_core::media_file::absolute_paths_of(db, "music", id)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| MusicError::not_found(format!("the file of track {id}")))
+}
+
+/// The first track of a visible album, by disc and number (its cover stands for the album's).
+pub async fn first_track_of_album<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    album_id: Id,
+) -> Result<track::Model, MusicError> {
+    track::Entity::find()
+        .filter(visible_tracks(viewer))
+        .filter(track::Column::AlbumId.eq(album_id))
+        .order_by_desc(track::Column::HasCover)
+        .order_by_asc(track::Column::DiscNo)
+        .order_by_asc(track::Column::TrackNo)
+        .one(db)
+        .await?
+        .ok_or_else(|| MusicError::not_found(format!("album {album_id}")))
+}
+
+/// The first album of a visible artist (for its picture).
+pub async fn first_album_of_artist<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    artist_id: Id,
+) -> Result<Id, MusicError> {
+    let found: Option<Id> = album::Entity::find()
+        .select_only()
+        .column(album::Column::Id)
+        .filter(visible_albums(viewer))
+        .filter(album::Column::ArtistId.eq(artist_id))
+        .order_by_asc(album::Column::Year)
+        .into_tuple()
+        .one(db)
+        .await?;
+    found.ok_or_else(|| MusicError::not_found(format!("artist {artist_id}")))
+}

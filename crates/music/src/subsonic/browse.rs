@@ -1,0 +1,388 @@
+//! Browsing and searching: folders, indexes, directories, artists, albums, songs, lists,
+//! genres and search.
+
+use std::collections::HashMap;
+
+use revenge_core::{Id, LibraryScope, PageParams, Viewer};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde_json::{Value, json};
+
+use super::model::{self, id_of, parse_id};
+use super::{Call, Result, SubsonicError};
+use crate::repo::{self, AlbumOrder, TrackFilter};
+use crate::user_data::{Kind, notes};
+
+/// The OpenSubsonic extensions spoken.
+pub fn extensions() -> Value {
+    json!({ "openSubsonicExtensions": [
+        { "name": "apiKeyAuthentication", "versions": [1] },
+        { "name": "formPost", "versions": [1] },
+        { "name": "songLyrics", "versions": [1] },
+    ]})
+}
+
+/// Always valid: there is nothing to license.
+pub fn license() -> Value {
+    json!({ "license": { "valid": true, "email": "", "licenseExpires": "2099-12-31T00:00:00Z" } })
+}
+
+/// Empty artist or album information (no external metadata sources yet).
+pub fn no_info(method: &str) -> Value {
+    let key = match method {
+        "getArtistInfo" => "artistInfo",
+        "getArtistInfo2" => "artistInfo2",
+        "getAlbumInfo" => "albumInfo",
+        _ => "albumInfo2",
+    };
+    json!({ key: {} })
+}
+
+/// The viewer narrowed to `musicFolderId` when given (a folder is a library).
+fn scoped(call: &Call<'_>) -> Viewer {
+    let mut viewer = call.caller.viewer.clone();
+    if let Some(folder) = call.params.maybe::<Id>("musicFolderId") {
+        viewer.libraries = if viewer.can_see_library(folder) {
+            LibraryScope::Only(vec![folder])
+        } else {
+            LibraryScope::Only(Vec::new())
+        };
+    }
+    viewer
+}
+
+fn page(call: &Call<'_>, size: &str, offset: &str, default: u64) -> PageParams {
+    PageParams {
+        offset: call.params.number(offset, 0u64),
+        limit: call.params.number(size, default).clamp(1, 500),
+    }
+}
+
+/// `getMusicFolders`: the music libraries the caller may see.
+pub async fn music_folders(call: &Call<'_>) -> Result<Value> {
+    let libraries = revenge_library::entity::Entity::find()
+        .filter(revenge_library::entity::Column::Module.eq("music"))
+        .order_by_asc(revenge_library::entity::Column::Name)
+        .all(call.db)
+        .await?;
+    let folders: Vec<Value> = libraries
+        .into_iter()
+        .filter(|l| call.caller.viewer.can_see_library(l.id))
+        .map(|l| json!({ "id": l.id, "name": l.name }))
+        .collect();
+    Ok(json!({ "musicFolders": { "musicFolder": folders } }))
+}
+
+async fn artist_list(call: &Call<'_>, viewer: &Viewer) -> Result<(Vec<Value>, Vec<String>)> {
+    let rows = repo::artists(call.db, viewer, None, None).await?.items;
+    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    let notes = notes(call.db, viewer, Kind::Artist, &ids).await?;
+    let sort: Vec<String> = rows.iter().map(|r| r.sort_name.clone()).collect();
+    Ok((
+        rows.iter().map(|r| model::artist(r, &notes)).collect(),
+        sort,
+    ))
+}
+
+/// `getArtists`: album artists by letter.
+pub async fn artists(call: &Call<'_>) -> Result<Value> {
+    let viewer = scoped(call);
+    let (artists, sort) = artist_list(call, &viewer).await?;
+    Ok(json!({ "artists": {
+        "ignoredArticles": model::IGNORED_ARTICLES,
+        "index": model::indexed(artists, &sort),
+    }}))
+}
+
+/// `getIndexes`: the same, folder-style.
+pub async fn indexes(call: &Call<'_>) -> Result<Value> {
+    let viewer = scoped(call);
+    let (artists, sort) = artist_list(call, &viewer).await?;
+    Ok(json!({ "indexes": {
+        "ignoredArticles": model::IGNORED_ARTICLES,
+        "lastModified": chrono::Utc::now().timestamp_millis(),
+        "index": model::indexed(artists, &sort),
+    }}))
+}
+
+async fn albums_of_artist(call: &Call<'_>, artist_id: Id) -> Result<Vec<Value>> {
+    let viewer = &call.caller.viewer;
+    let rows = repo::albums(
+        call.db,
+        viewer,
+        &AlbumOrder::Year { from: 0, to: 9999 },
+        Some(artist_id),
+        None,
+        None,
+    )
+    .await?
+    .items;
+    // Albums without a year sort last rather than vanish from the range.
+    let mut rows = rows;
+    let undated = repo::albums(
+        call.db,
+        viewer,
+        &AlbumOrder::Name,
+        Some(artist_id),
+        None,
+        None,
+    )
+    .await?
+    .items
+    .into_iter()
+    .filter(|a| a.year.is_none());
+    rows.extend(undated);
+    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    let notes = notes(call.db, viewer, Kind::Album, &ids).await?;
+    Ok(rows.iter().map(|r| model::album(r, &notes)).collect())
+}
+
+async fn songs_of_album(call: &Call<'_>, album_id: Id) -> Result<Vec<Value>> {
+    let filter = TrackFilter {
+        album_id: Some(album_id),
+        ..Default::default()
+    };
+    songs(call, &call.caller.viewer, &filter, None).await
+}
+
+pub(crate) async fn songs(
+    call: &Call<'_>,
+    viewer: &Viewer,
+    filter: &TrackFilter,
+    page: Option<PageParams>,
+) -> Result<Vec<Value>> {
+    let rows = repo::tracks(call.db, viewer, filter, page).await?.items;
+    song_values(call, &rows).await
+}
+
+pub(crate) async fn song_values(call: &Call<'_>, rows: &[repo::TrackRow]) -> Result<Vec<Value>> {
+    let ids: Vec<Id> = rows.iter().map(|r| r.track.id).collect();
+    let notes = notes(call.db, &call.caller.viewer, Kind::Track, &ids).await?;
+    Ok(rows.iter().map(|r| model::song(r, &notes)).collect())
+}
+
+/// `getArtist`: an artist with its albums.
+pub async fn artist(call: &Call<'_>) -> Result<Value> {
+    let (kind, id) = parse_id(call.params.required("id")?)?;
+    if kind != Kind::Artist {
+        return Err(SubsonicError::NotFound(format!("artist {id}")));
+    }
+    let row = repo::artist(call.db, &call.caller.viewer, id).await?;
+    let notes = notes(call.db, &call.caller.viewer, Kind::Artist, &[id]).await?;
+    let mut value = model::artist(&row, &notes);
+    value["album"] = Value::Array(albums_of_artist(call, id).await?);
+    Ok(json!({ "artist": value }))
+}
+
+/// `getAlbum`: an album with its songs.
+pub async fn album(call: &Call<'_>) -> Result<Value> {
+    let (kind, id) = parse_id(call.params.required("id")?)?;
+    if kind != Kind::Album {
+        return Err(SubsonicError::NotFound(format!("album {id}")));
+    }
+    let row = repo::album(call.db, &call.caller.viewer, id).await?;
+    let notes = notes(call.db, &call.caller.viewer, Kind::Album, &[id]).await?;
+    let mut value = model::album(&row, &notes);
+    value["song"] = Value::Array(songs_of_album(call, id).await?);
+    Ok(json!({ "album": value }))
+}
+
+/// `getSong`.
+pub async fn song(call: &Call<'_>) -> Result<Value> {
+    let (kind, id) = parse_id(call.params.required("id")?)?;
+    if kind != Kind::Track {
+        return Err(SubsonicError::NotFound(format!("song {id}")));
+    }
+    let row = repo::track(call.db, &call.caller.viewer, id).await?;
+    let value = song_values(call, &[row]).await?;
+    Ok(json!({ "song": value.into_iter().next() }))
+}
+
+/// `getMusicDirectory`: an artist's albums or an album's songs.
+pub async fn music_directory(call: &Call<'_>) -> Result<Value> {
+    let raw = call.params.required("id")?;
+    let (kind, id) = parse_id(raw)?;
+    let directory = match kind {
+        Kind::Artist => {
+            let row = repo::artist(call.db, &call.caller.viewer, id).await?;
+            json!({ "id": id_of(Kind::Artist, id), "name": row.name,
+                    "child": albums_of_artist(call, id).await? })
+        }
+        Kind::Album => {
+            let row = repo::album(call.db, &call.caller.viewer, id).await?;
+            json!({ "id": id_of(Kind::Album, id), "name": row.title,
+                    "parent": id_of(Kind::Artist, row.artist_id),
+                    "child": songs_of_album(call, id).await? })
+        }
+        Kind::Track => return Err(SubsonicError::NotFound(format!("directory {raw}"))),
+    };
+    Ok(json!({ "directory": directory }))
+}
+
+/// `getAlbumList` / `getAlbumList2`.
+pub async fn album_list(call: &Call<'_>, id3: bool) -> Result<Value> {
+    let kind = call.params.required("type")?;
+    let order = match kind {
+        "random" => AlbumOrder::Random,
+        "newest" => AlbumOrder::Newest,
+        "highest" => AlbumOrder::Highest,
+        "frequent" => AlbumOrder::Frequent,
+        "recent" => AlbumOrder::Recent,
+        "alphabeticalByName" => AlbumOrder::Name,
+        "alphabeticalByArtist" => AlbumOrder::Artist,
+        "starred" => AlbumOrder::Starred,
+        "byYear" => AlbumOrder::Year {
+            from: call
+                .params
+                .maybe("fromYear")
+                .ok_or(SubsonicError::Missing("fromYear"))?,
+            to: call
+                .params
+                .maybe("toYear")
+                .ok_or(SubsonicError::Missing("toYear"))?,
+        },
+        "byGenre" => AlbumOrder::Genre(call.params.required("genre")?.to_owned()),
+        other => {
+            return Err(SubsonicError::Generic(format!(
+                "unknown album list type {other}"
+            )));
+        }
+    };
+    let viewer = scoped(call);
+    let page = page(call, "size", "offset", 10);
+    let rows = repo::albums(call.db, &viewer, &order, None, None, Some(page))
+        .await?
+        .items;
+    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    let notes = notes(call.db, &viewer, Kind::Album, &ids).await?;
+    let albums: Vec<Value> = rows.iter().map(|r| model::album(r, &notes)).collect();
+    Ok(if id3 {
+        json!({ "albumList2": { "album": albums } })
+    } else {
+        json!({ "albumList": { "album": albums } })
+    })
+}
+
+/// `getRandomSongs`.
+pub async fn random_songs(call: &Call<'_>) -> Result<Value> {
+    let viewer = scoped(call);
+    let filter = TrackFilter {
+        random: true,
+        genre: call.params.get("genre").map(str::to_owned),
+        from_year: call.params.maybe("fromYear"),
+        to_year: call.params.maybe("toYear"),
+        ..Default::default()
+    };
+    let size = call.params.number("size", 10u64).clamp(1, 500);
+    let songs = songs(
+        call,
+        &viewer,
+        &filter,
+        Some(PageParams {
+            offset: 0,
+            limit: size,
+        }),
+    )
+    .await?;
+    Ok(json!({ "randomSongs": { "song": songs } }))
+}
+
+/// `getSongsByGenre`.
+pub async fn songs_by_genre(call: &Call<'_>) -> Result<Value> {
+    let viewer = scoped(call);
+    let filter = TrackFilter {
+        genre: Some(call.params.required("genre")?.to_owned()),
+        ..Default::default()
+    };
+    let page = page(call, "count", "offset", 10);
+    let songs = songs(call, &viewer, &filter, Some(page)).await?;
+    Ok(json!({ "songsByGenre": { "song": songs } }))
+}
+
+/// `getGenres`.
+pub async fn genres(call: &Call<'_>) -> Result<Value> {
+    let rows = repo::genres(call.db, &call.caller.viewer).await?;
+    let genres: Vec<Value> = rows
+        .into_iter()
+        .map(
+            |g| json!({ "value": g.genre, "songCount": g.song_count, "albumCount": g.album_count }),
+        )
+        .collect();
+    Ok(json!({ "genres": { "genre": genres } }))
+}
+
+/// `search2` / `search3`: names containing the query (an empty query lists everything, which
+/// clients use to sync).
+pub async fn search(call: &Call<'_>, id3: bool) -> Result<Value> {
+    let raw = call.params.get("query").unwrap_or_default();
+    let query = raw.trim().trim_matches('"').trim_end_matches('*').trim();
+    let query = (!query.is_empty()).then_some(query);
+    let viewer = scoped(call);
+    let artist_page = page(call, "artistCount", "artistOffset", 20);
+    let album_page = page(call, "albumCount", "albumOffset", 20);
+    let song_page = page(call, "songCount", "songOffset", 20);
+    let mut artists = Vec::new();
+    if call.params.number("artistCount", 20u64) > 0 {
+        let rows = repo::artists(call.db, &viewer, query, Some(artist_page))
+            .await?
+            .items;
+        let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+        let notes = notes(call.db, &viewer, Kind::Artist, &ids).await?;
+        artists = rows.iter().map(|r| model::artist(r, &notes)).collect();
+    }
+    let mut albums = Vec::new();
+    if call.params.number("albumCount", 20u64) > 0 {
+        let rows = repo::albums(
+            call.db,
+            &viewer,
+            &AlbumOrder::Name,
+            None,
+            query,
+            Some(album_page),
+        )
+        .await?
+        .items;
+        let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+        let notes = notes(call.db, &viewer, Kind::Album, &ids).await?;
+        albums = rows.iter().map(|r| model::album(r, &notes)).collect();
+    }
+    let mut songs_found = Vec::new();
+    if call.params.number("songCount", 20u64) > 0 {
+        let filter = TrackFilter {
+            query: query.map(str::to_owned),
+            ..Default::default()
+        };
+        songs_found = songs(call, &viewer, &filter, Some(song_page)).await?;
+    }
+    let body = json!({ "artist": artists, "album": albums, "song": songs_found });
+    Ok(if id3 {
+        json!({ "searchResult3": body })
+    } else {
+        json!({ "searchResult2": body })
+    })
+}
+
+/// Albums and artists by id, for starred lists.
+pub(crate) async fn albums_by_ids(call: &Call<'_>, ids: &[Id]) -> Result<Vec<Value>> {
+    let viewer = &call.caller.viewer;
+    let mut out = Vec::new();
+    let notes = notes(call.db, viewer, Kind::Album, ids).await?;
+    for id in ids {
+        if let Ok(row) = repo::album(call.db, viewer, *id).await {
+            out.push(model::album(&row, &notes));
+        }
+    }
+    Ok(out)
+}
+
+/// Artists by id, for starred lists.
+pub(crate) async fn artists_by_ids(call: &Call<'_>, ids: &[Id]) -> Result<Vec<Value>> {
+    let viewer = &call.caller.viewer;
+    let mut out = Vec::new();
+    let notes: HashMap<Id, _> = notes(call.db, viewer, Kind::Artist, ids).await?;
+    for id in ids {
+        if let Ok(row) = repo::artist(call.db, viewer, *id).await {
+            out.push(model::artist(&row, &notes));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,292 @@
+//! Subsonic responses: one JSON value per answer, wrapped in the `subsonic-response` envelope
+//! and sent as JSON (`f=json`, `f=jsonp`) or as XML (the default), converted by the rules the
+//! protocol follows (scalars are attributes, lists repeat elements, `value` is text content).
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use serde_json::{Map, Value};
+
+/// The Subsonic API version spoken.
+pub const API_VERSION: &str = "1.16.1";
+
+/// The protocol's error codes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubsonicError {
+    /// 0: anything else, including endpoints not implemented.
+    #[error("{0}")]
+    Generic(String),
+    /// 10: a required parameter is missing.
+    #[error("required parameter is missing: {0}")]
+    Missing(&'static str),
+    /// 40: wrong user name or password.
+    #[error("wrong username or password")]
+    WrongCredentials,
+    /// 41: token authentication is not supported for this user (LDAP accounts elsewhere;
+    /// here, accounts without a Subsonic password).
+    #[error("token authentication not supported for this user: create a Subsonic password first")]
+    TokenNotSupported,
+    /// 42: the authentication mechanism is not supported.
+    #[error("provided authentication mechanism not supported")]
+    MechanismNotSupported,
+    /// 43: several conflicting authentication mechanisms.
+    #[error("multiple conflicting authentication mechanisms provided")]
+    ConflictingMechanisms,
+    /// 44: an invalid API key.
+    #[error("invalid API key")]
+    InvalidApiKey,
+    /// 50: the user may not do this.
+    #[error("user is not authorized for the given operation: {0}")]
+    NotAuthorized(&'static str),
+    /// 70: the requested data was not found.
+    #[error("the requested data was not found: {0}")]
+    NotFound(String),
+}
+
+impl SubsonicError {
+    /// The protocol's number.
+    pub fn code(&self) -> u32 {
+        match self {
+            SubsonicError::Generic(_) => 0,
+            SubsonicError::Missing(_) => 10,
+            SubsonicError::WrongCredentials => 40,
+            SubsonicError::TokenNotSupported => 41,
+            SubsonicError::MechanismNotSupported => 42,
+            SubsonicError::ConflictingMechanisms => 43,
+            SubsonicError::InvalidApiKey => 44,
+            SubsonicError::NotAuthorized(_) => 50,
+            SubsonicError::NotFound(_) => 70,
+        }
+    }
+}
+
+impl From<crate::MusicError> for SubsonicError {
+    fn from(error: crate::MusicError) -> Self {
+        match error {
+            crate::MusicError::NotFound(what) => SubsonicError::NotFound(what),
+            crate::MusicError::Forbidden(why) => SubsonicError::NotAuthorized(why),
+            crate::MusicError::Invalid { message, .. } => SubsonicError::Generic(message),
+            other => {
+                // Internal details go to the log, never to the client.
+                tracing::error!(error = %other, "subsonic request failed");
+                SubsonicError::Generic("internal error; see the server log".to_owned())
+            }
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for SubsonicError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        crate::MusicError::Db(error).into()
+    }
+}
+
+/// How to answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Format {
+    /// XML (the default).
+    Xml,
+    /// JSON.
+    Json,
+    /// JSON wrapped in a call of this function.
+    Jsonp(String),
+}
+
+impl Format {
+    /// From the `f` and `callback` parameters.
+    pub fn parse(f: Option<&str>, callback: Option<&str>) -> Self {
+        match (f, callback) {
+            (Some("json"), _) => Format::Json,
+            (Some("jsonp"), Some(callback))
+                if !callback.is_empty()
+                    && callback
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') =>
+            {
+                Format::Jsonp(callback.to_owned())
+            }
+            (Some("jsonp"), _) => Format::Json,
+            _ => Format::Xml,
+        }
+    }
+}
+
+fn envelope(status: &str, body: Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("status".into(), status.into());
+    out.insert("version".into(), API_VERSION.into());
+    out.insert("type".into(), "revenge".into());
+    out.insert("serverVersion".into(), env!("CARGO_PKG_VERSION").into());
+    out.insert("openSubsonic".into(), true.into());
+    out.extend(body);
+    out
+}
+
+/// A successful answer carrying `body` (an object whose keys are the payload elements).
+pub fn ok(format: &Format, body: Value) -> Response {
+    let body = match body {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    render(format, envelope("ok", body))
+}
+
+/// A failed answer.
+pub fn failed(format: &Format, error: &SubsonicError) -> Response {
+    let mut body = Map::new();
+    body.insert(
+        "error".into(),
+        serde_json::json!({"code": error.code(), "message": error.to_string()}),
+    );
+    render(format, envelope("failed", body))
+}
+
+fn render(format: &Format, response: Map<String, Value>) -> Response {
+    let (content_type, text) = match format {
+        Format::Json => (
+            "application/json",
+            serde_json::json!({ "subsonic-response": response }).to_string(),
+        ),
+        Format::Jsonp(callback) => (
+            "application/javascript",
+            format!(
+                "{callback}({});",
+                serde_json::json!({ "subsonic-response": response })
+            ),
+        ),
+        Format::Xml => {
+            let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+            let mut attrs = response;
+            attrs.insert("xmlns".into(), "http://subsonic.org/restapi".into());
+            element(&mut xml, "subsonic-response", &attrs);
+            ("text/xml; charset=utf-8", xml)
+        }
+    };
+    let mut response = (StatusCode::OK, Body::from(text)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+fn escape(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+}
+
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Writes `<name attrs…>children</name>` for one JSON object.
+fn element(out: &mut String, name: &str, object: &Map<String, Value>) {
+    out.push('<');
+    out.push_str(name);
+    let mut text = None;
+    for (key, value) in object {
+        if key == "value" {
+            text = scalar(value);
+            continue;
+        }
+        if let Some(v) = scalar(value) {
+            out.push(' ');
+            out.push_str(key);
+            out.push_str("=\"");
+            escape(out, &v);
+            out.push('"');
+        }
+    }
+    let children: Vec<(&String, &Value)> = object
+        .iter()
+        .filter(|(k, v)| *k != "value" && matches!(v, Value::Object(_) | Value::Array(_)))
+        .collect();
+    if children.is_empty() && text.is_none() {
+        out.push_str("/>");
+        return;
+    }
+    out.push('>');
+    if let Some(text) = text {
+        escape(out, &text);
+    }
+    for (key, value) in children {
+        child(out, key, value);
+    }
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
+}
+
+fn child(out: &mut String, name: &str, value: &Value) {
+    match value {
+        Value::Object(map) => element(out, name, map),
+        Value::Array(items) => {
+            for item in items {
+                child(out, name, item);
+            }
+        }
+        Value::Null => {}
+        other => {
+            out.push('<');
+            out.push_str(name);
+            out.push('>');
+            if let Some(text) = scalar(other) {
+                escape(out, &text);
+            }
+            out.push_str("</");
+            out.push_str(name);
+            out.push('>');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_becomes_subsonic_xml() {
+        let mut xml = String::new();
+        let value = serde_json::json!({
+            "id": "al-1", "name": "A & B", "song": [{"id": "tr-1"}, {"id": "tr-2"}],
+            "genres": {"genre": [{"songCount": 2, "value": "Rock"}]}, "folder": [1, 2],
+            "missing": null,
+        });
+        let Value::Object(map) = value else {
+            unreachable!()
+        };
+        element(&mut xml, "album", &map);
+        assert_eq!(
+            xml,
+            "<album id=\"al-1\" name=\"A &amp; B\"><folder>1</folder><folder>2</folder>\
+             <genres><genre songCount=\"2\">Rock</genre></genres><song id=\"tr-1\"/>\
+             <song id=\"tr-2\"/></album>"
+        );
+    }
+
+    #[test]
+    fn error_codes() {
+        assert_eq!(SubsonicError::Missing("id").code(), 10);
+        assert_eq!(SubsonicError::WrongCredentials.code(), 40);
+        assert_eq!(SubsonicError::InvalidApiKey.code(), 44);
+        assert_eq!(
+            Format::parse(Some("jsonp"), Some("cb")),
+            Format::Jsonp("cb".into())
+        );
+        assert_eq!(Format::parse(None, None), Format::Xml);
+    }
+}

@@ -1,0 +1,13 @@
+//! Migrations of the music module.
+
+use sea_orm_migration::MigrationTrait;
+
+mod m20261125_000001_create_music;
+
+/// The owner name under which these migrations are recorded.
+pub const OWNER: &str = "music";
+
+/// The music module's migrations, oldest first.
+pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(m20261125_000001_create_music::Migration)]
+}
