@@ -77,7 +77,14 @@ fn ffprobe_codecs(init: &[u8], segment: &[u8], dir: &Path) -> Vec<String> {
     let path = dir.join("probe.mp4");
     std::fs::write(&path, [init, segment].concat()).unwrap();
     let output = std::process::Command::new("ffprobe")
-        .args(["-v", "error", "-show_entries", "stream=codec_name", "-of", "json"])
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_name",
+            "-of",
+            "json",
+        ])
         .arg(&path)
         .output()
         .unwrap();
@@ -150,7 +157,11 @@ async fn a_remote_transcoder_serves_through_the_server_and_stops_with_it() {
     let base = format!("/api/v1/playback/sessions/{session}/240p");
     let (status, _, variant) = raw(&server, Method::GET, &format!("{base}/index.m3u8")).await;
     assert_eq!(status, 200);
-    assert!(String::from_utf8(variant).unwrap().contains("#EXT-X-ENDLIST"));
+    assert!(
+        String::from_utf8(variant)
+            .unwrap()
+            .contains("#EXT-X-ENDLIST")
+    );
     let (status, _, segment) = raw(&server, Method::GET, &format!("{base}/0.m4s")).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&segment));
     let (status, _, init) = raw(&server, Method::GET, &format!("{base}/init.mp4")).await;

@@ -347,7 +347,10 @@ pub fn validate_transcoding(t: &crate::TranscodingConfig) -> Result<(), ConfigEr
             ));
         }
         if variant.height < 2 || variant.height % 2 != 0 {
-            return Err(value_error(&key("height"), "must be an even number of pixels"));
+            return Err(value_error(
+                &key("height"),
+                "must be an even number of pixels",
+            ));
         }
         if variant.video_kbps == 0 {
             return Err(value_error(&key("video_kbps"), "must be at least 1"));
@@ -549,11 +552,27 @@ mod tests {
     #[test]
     fn transcoding_values_are_checked_and_named() {
         let cases = [
-            ("REVENGE_TRANSCODING__MAX_CONCURRENT", "0", "transcoding.max_concurrent"),
-            ("REVENGE_TRANSCODING__BACKEND", "remote", "transcoding.remote.url"),
+            (
+                "REVENGE_TRANSCODING__MAX_CONCURRENT",
+                "0",
+                "transcoding.max_concurrent",
+            ),
+            (
+                "REVENGE_TRANSCODING__BACKEND",
+                "remote",
+                "transcoding.remote.url",
+            ),
             ("REVENGE_TRANSCODING__HWACCEL", "cuda", "hwaccel"),
-            ("REVENGE_PLAYBACK__RESUME_MIN_PERCENT", "95", "playback.resume_min_percent"),
-            ("REVENGE_PLAYBACK__PLAYED_PERCENT", "101", "playback.played_percent"),
+            (
+                "REVENGE_PLAYBACK__RESUME_MIN_PERCENT",
+                "95",
+                "playback.resume_min_percent",
+            ),
+            (
+                "REVENGE_PLAYBACK__PLAYED_PERCENT",
+                "101",
+                "playback.played_percent",
+            ),
         ];
         for (var, value, key) in cases {
             let message = jailed(|jail| {
@@ -561,7 +580,10 @@ mod tests {
                 error_of(load(None, &FULL)).to_lowercase()
             });
             assert!(message.contains(key), "{var}={value}: {message}");
-            assert!(message.contains("transcoding") || message.contains("playback"), "{message}");
+            assert!(
+                message.contains("transcoding") || message.contains("playback"),
+                "{message}"
+            );
         }
         let message = jailed(|jail| {
             jail.set_env("REVENGE_TRANSCODING__BACKEND", "remote");

@@ -218,7 +218,10 @@ pub(crate) async fn init(
     ApiPath((session, rendition)): ApiPath<(String, String)>,
 ) -> Result<Response, Problem> {
     owned(&state, &viewer, &session)?;
-    if let Some(url) = state.transcoder.redirect_url(&session, &rendition, "init.mp4") {
+    if let Some(url) = state
+        .transcoder
+        .redirect_url(&session, &rendition, "init.mp4")
+    {
         return Ok(redirect(&url));
     }
     let bytes = state
@@ -247,7 +250,10 @@ pub(crate) async fn segment(
         .strip_suffix(".m4s")
         .and_then(|n| n.parse().ok())
         .ok_or_else(|| Problem::not_found(format!("segment {segment}")))?;
-    if let Some(url) = state.transcoder.redirect_url(&session, &rendition, &segment) {
+    if let Some(url) = state
+        .transcoder
+        .redirect_url(&session, &rendition, &segment)
+    {
         return Ok(redirect(&url));
     }
     let bytes = state

@@ -3,12 +3,12 @@
 //! only ever URLs (signed, expiring, pointing back at the media server): a request naming a
 //! file path is refused. The protocol is documented in `docs/transcoder-openapi.yaml`.
 
+use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Json;
 use hmac::{Hmac, Mac};
 use http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
@@ -38,7 +38,11 @@ pub fn session_token(secret: &str, session: &str) -> String {
 pub fn secrets_match(given: &str, expected: &str) -> bool {
     let a = Sha256::digest(given.as_bytes());
     let b = Sha256::digest(expected.as_bytes());
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0 && !expected.is_empty()
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+        && !expected.is_empty()
 }
 
 #[derive(Clone)]
@@ -92,11 +96,7 @@ async fn health(State(state): State<Transcoder>, headers: HeaderMap) -> Response
     Json(serde_json::json!({ "sessions": state.engine.session_count() })).into_response()
 }
 
-async fn open(
-    State(state): State<Transcoder>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn open(State(state): State<Transcoder>, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(refused) = check_secret(&state, &headers) {
         return refused;
     }
@@ -170,7 +170,10 @@ async fn file(
             .await
             .map(|bytes| ("video/mp4", bytes))
     } else {
-        match file.strip_suffix(".m4s").and_then(|n| n.parse::<u64>().ok()) {
+        match file
+            .strip_suffix(".m4s")
+            .and_then(|n| n.parse::<u64>().ok())
+        {
             Some(n) => state
                 .engine
                 .segment(&session, &rendition, n)
@@ -199,6 +202,45 @@ pub(crate) fn from_answer(base: &str, status: StatusCode, body: &[u8]) -> Transc
         StatusCode::UNAUTHORIZED => TranscodeError::Remote(format!(
             "the transcoder at {base} refused this server's secret (transcoding.remote.secret)"
         )),
-        _ => TranscodeError::Remote(format!("the transcoder at {base} answered {status}: {detail}")),
+        _ => TranscodeError::Remote(format!(
+            "the transcoder at {base} answered {status}: {detail}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_whole_and_never_match_an_empty_secret() {
+        assert!(secrets_match("s3cret", "s3cret"));
+        assert!(!secrets_match("s3cre", "s3cret"));
+        assert!(!secrets_match("s3cret!", "s3cret"));
+        assert!(!secrets_match("", ""), "an unset secret lets nobody in");
+    }
+
+    #[test]
+    fn session_tokens_bind_secret_and_session() {
+        let token = session_token("k", "abc");
+        assert_eq!(token.len(), 64);
+        assert_ne!(token, session_token("k", "abd"));
+        assert_ne!(token, session_token("j", "abc"));
+    }
+
+    #[test]
+    fn answers_name_the_transcoder() {
+        let error = from_answer(
+            "http://gpu:8097",
+            StatusCode::UNAUTHORIZED,
+            br#"{"detail":"wrong transcoder secret"}"#,
+        );
+        assert!(error.to_string().contains("http://gpu:8097"), "{error}");
+        let error = from_answer(
+            "http://gpu:8097",
+            StatusCode::NOT_FOUND,
+            br#"{"detail":"transcode session not found"}"#,
+        );
+        assert!(matches!(error, TranscodeError::SessionNotFound), "{error}");
     }
 }
