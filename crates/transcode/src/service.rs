@@ -77,28 +77,24 @@ fn problem(error: TranscodeError) -> Response {
     error.into_problem().into_response()
 }
 
-fn check_secret(state: &Transcoder, headers: &HeaderMap) -> Result<(), Response> {
+fn authorized(state: &Transcoder, headers: &HeaderMap) -> bool {
     let given = headers
         .get(SECRET_HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if secrets_match(given, &state.secret) {
-        Ok(())
-    } else {
-        Err(problem(TranscodeError::Unauthorized))
-    }
+    secrets_match(given, &state.secret)
 }
 
 async fn health(State(state): State<Transcoder>, headers: HeaderMap) -> Response {
-    if let Err(refused) = check_secret(&state, &headers) {
-        return refused;
+    if !authorized(&state, &headers) {
+        return problem(TranscodeError::Unauthorized);
     }
     Json(serde_json::json!({ "sessions": state.engine.session_count() })).into_response()
 }
 
 async fn open(State(state): State<Transcoder>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(refused) = check_secret(&state, &headers) {
-        return refused;
+    if !authorized(&state, &headers) {
+        return problem(TranscodeError::Unauthorized);
     }
     let spec: SessionSpec = match serde_json::from_slice(&body) {
         Ok(spec) => spec,
@@ -123,8 +119,8 @@ async fn info(
     headers: HeaderMap,
     Path(session): Path<String>,
 ) -> Response {
-    if let Err(refused) = check_secret(&state, &headers) {
-        return refused;
+    if !authorized(&state, &headers) {
+        return problem(TranscodeError::Unauthorized);
     }
     match state.engine.info(&session) {
         Ok(info) => Json(info).into_response(),
@@ -137,8 +133,8 @@ async fn stop(
     headers: HeaderMap,
     Path(session): Path<String>,
 ) -> Response {
-    if let Err(refused) = check_secret(&state, &headers) {
-        return refused;
+    if !authorized(&state, &headers) {
+        return problem(TranscodeError::Unauthorized);
     }
     state.engine.stop(&session).await;
     StatusCode::NO_CONTENT.into_response()
@@ -160,8 +156,8 @@ async fn file(
         .token
         .as_deref()
         .is_some_and(|t| secrets_match(t, &session_token(&state.secret, &session)));
-    if !token_ok && let Err(refused) = check_secret(&state, &headers) {
-        return refused;
+    if !token_ok && !authorized(&state, &headers) {
+        return problem(TranscodeError::Unauthorized);
     }
     let result = if file == "init.mp4" {
         state
