@@ -236,3 +236,79 @@ async fn a_remote_transcoder_serves_through_the_server_and_stops_with_it() {
     );
     server.stop().await;
 }
+
+#[cfg(feature = "movie")]
+#[tokio::test]
+async fn redirected_players_fetch_segments_from_the_transcoder_with_a_session_token() {
+    let temp = tempfile::tempdir().unwrap();
+    let mut transcoder_config = Config::default();
+    transcoder_config.transcoding.temp_dir = Some(temp.path().join("transcoder"));
+    transcoder_config.transcoding.segment_wait_secs = 120;
+    transcoder_config.transcoding.variants = vec![VariantConfig::new("240p", 240, 400)];
+    transcoder_config.transcoding.remote.secret = SECRET.to_owned();
+    let transcoder = revenge_server::start_transcoder(&transcoder_config, "127.0.0.1:0")
+        .await
+        .unwrap();
+
+    let env = TestEnv::new().await;
+    let media = env.data_dir().join("films");
+    ffmpeg_made(&media, "Test Pattern (2020)/Test Pattern (2020).mkv", 4);
+    let mut config = env.config();
+    config.transcoding.backend = Backend::Remote;
+    config.transcoding.remote.url = transcoder.base_url();
+    config.transcoding.remote.secret = SECRET.to_owned();
+    config.transcoding.remote.redirect = true;
+    let server = TestServer::start_with(config).await;
+    let reply = server
+        .call(
+            Method::POST,
+            "/api/v1/libraries",
+            Some(&server.admin),
+            Some(json!({"module": "movie", "name": "Films", "folders": [media.display().to_string()]})),
+        )
+        .await;
+    scan(&server, reply.body["id"].as_i64().unwrap()).await;
+    let list = server.get("/api/v1/movie/movies").await;
+    let movie = list.body["items"][0]["id"].as_i64().unwrap();
+    let detail = server.get(&format!("/api/v1/movie/movies/{movie}")).await;
+    let file = detail.body["files"][0]["id"].as_i64().unwrap();
+
+    let master = format!("/api/v1/playback/{file}/hls/master.m3u8?transcode=true");
+    let (status, headers, body) = raw(&server, Method::GET, &master).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let session = headers["x-transcode-session"].to_str().unwrap().to_owned();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = no_redirects
+        .get(format!(
+            "{}/api/v1/playback/sessions/{session}/240p/0.m4s",
+            server.server.base_url()
+        ))
+        .bearer_auth(&server.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 307);
+    let location = answer.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&transcoder.base_url()), "{location}");
+    assert!(location.contains("token="), "{location}");
+    let segment = no_redirects.get(&location).send().await.unwrap();
+    assert_eq!(segment.status().as_u16(), 200);
+    assert!(!segment.bytes().await.unwrap().is_empty());
+    // Without the token (or with another session's), the transcoder refuses.
+    let bare = location.split('?').next().unwrap();
+    assert_eq!(
+        no_redirects
+            .get(bare)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+    server.stop().await;
+    transcoder.stop().await.unwrap();
+}
