@@ -109,14 +109,9 @@ async fn movie_server(settings: TranscodeSettings, secs: u32) -> Setup {
     let env = TestEnv::new().await;
     let media = env.data_dir().join("films");
     let source = ffmpeg_made(&media, "Test Pattern (2020)/Test Pattern (2020).mkv", secs);
-    let server = TestServer::start_with_options(
-        env.config(),
-        revenge_server::StartOptions {
-            transcoding: Some(settings),
-            ..Default::default()
-        },
-    )
-    .await;
+    let mut config = env.config();
+    config.transcoding = settings;
+    let server = TestServer::start_with(config).await;
     let id = library(&server, "movie", &media).await;
     scan(&server, id).await;
     Setup {

@@ -10,9 +10,10 @@ mod model;
 mod redact;
 
 pub use error::ConfigError;
-pub use load::{Build, CONFIG_ENV, ENV_PREFIX, load, validate};
+pub use load::{Build, CONFIG_ENV, ENV_PREFIX, load, validate, validate_transcoding};
 pub use model::{
-    Argon2Config, AuthConfig, Config, DatabaseConfig, HooksConfig, JobsConfig, LibraryConfig,
-    LogConfig, LogFormat, ModuleToggle, ScanConfig, ServerConfig, WebhookConfig,
+    Argon2Config, AuthConfig, Backend, Config, DatabaseConfig, HooksConfig, HwAccel, JobsConfig,
+    LibraryConfig, LogConfig, LogFormat, ModuleToggle, PlaybackConfig, RemoteConfig, ScanConfig,
+    ServerConfig, TranscodingConfig, VariantConfig, WebhookConfig,
 };
 pub use redact::redacted_yaml;

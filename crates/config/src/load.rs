@@ -254,6 +254,136 @@ pub fn validate(config: &Config, build: &Build<'_>) -> Result<(), ConfigError> {
             message: "must be at least 1".to_owned(),
         });
     }
+    let playback = &config.playback;
+    if playback.played_percent == 0 || playback.played_percent > 100 {
+        return Err(value_error("playback.played_percent", "must be 1 to 100"));
+    }
+    if playback.resume_min_percent >= playback.played_percent {
+        return Err(value_error(
+            "playback.resume_min_percent",
+            "must be below playback.played_percent",
+        ));
+    }
+    validate_transcoding(&config.transcoding)
+}
+
+fn value_error(key: &str, message: &str) -> ConfigError {
+    ConfigError::Value {
+        key: key.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// Whether `url` looks like an absolute http(s) URL with a host.
+fn is_http_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    rest.is_some_and(|rest| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        !host.is_empty() && !url.chars().any(char::is_whitespace)
+    })
+}
+
+/// Checks the `transcoding:` section (also all a `revenge transcoder` needs checked).
+pub fn validate_transcoding(t: &crate::TranscodingConfig) -> Result<(), ConfigError> {
+    let checks = [
+        (
+            t.max_concurrent == 0,
+            "transcoding.max_concurrent",
+            "must be at least 1",
+        ),
+        (
+            t.idle_timeout_secs == 0,
+            "transcoding.idle_timeout_secs",
+            "must be at least 1",
+        ),
+        (
+            t.segment_secs == 0 || t.segment_secs > 60,
+            "transcoding.segment_secs",
+            "must be 1 to 60",
+        ),
+        (
+            t.segment_wait_secs == 0,
+            "transcoding.segment_wait_secs",
+            "must be at least 1",
+        ),
+        (
+            t.ffmpeg.as_os_str().is_empty(),
+            "transcoding.ffmpeg",
+            "must name the ffmpeg program",
+        ),
+        (
+            t.variants.is_empty(),
+            "transcoding.variants",
+            "list at least one rendition",
+        ),
+        (
+            t.remote.connect_timeout_secs == 0,
+            "transcoding.remote.connect_timeout_secs",
+            "must be at least 1",
+        ),
+        (
+            t.remote.request_timeout_secs == 0,
+            "transcoding.remote.request_timeout_secs",
+            "must be at least 1",
+        ),
+    ];
+    if let Some((_, key, message)) = checks.into_iter().find(|(bad, _, _)| *bad) {
+        return Err(value_error(key, message));
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for (index, variant) in t.variants.iter().enumerate() {
+        let key = |field: &str| format!("transcoding.variants[{index}].{field}");
+        let safe = !variant.name.is_empty()
+            && variant
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !safe || variant.name == "original" || !names.insert(variant.name.as_str()) {
+            return Err(value_error(
+                &key("name"),
+                "must be unique, not `original`, and only letters, digits, - and _",
+            ));
+        }
+        if variant.height < 2 || variant.height % 2 != 0 {
+            return Err(value_error(
+                &key("height"),
+                "must be an even number of pixels",
+            ));
+        }
+        if variant.video_kbps == 0 {
+            return Err(value_error(&key("video_kbps"), "must be at least 1"));
+        }
+    }
+    if let Some(callback) = &t.remote.callback_url
+        && !is_http_url(callback)
+    {
+        return Err(value_error(
+            "transcoding.remote.callback_url",
+            "must be an http:// or https:// URL",
+        ));
+    }
+    if t.backend == crate::Backend::Remote {
+        if t.remote.url.is_empty() {
+            return Err(value_error(
+                "transcoding.remote.url",
+                "is required with transcoding.backend: remote",
+            ));
+        }
+        if !is_http_url(&t.remote.url) {
+            return Err(value_error(
+                "transcoding.remote.url",
+                "must be an http:// or https:// URL",
+            ));
+        }
+        if t.remote.secret.is_empty() {
+            return Err(value_error(
+                "transcoding.remote.secret",
+                "is required with transcoding.backend: remote: it authenticates this server",
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -417,6 +547,67 @@ mod tests {
         })
         .unwrap_or_else(|e| panic!("{e}"));
         assert!(message.contains("bad.yaml"), "{message}");
+    }
+
+    #[test]
+    fn transcoding_values_are_checked_and_named() {
+        let cases = [
+            (
+                "REVENGE_TRANSCODING__MAX_CONCURRENT",
+                "0",
+                "transcoding.max_concurrent",
+            ),
+            (
+                "REVENGE_TRANSCODING__BACKEND",
+                "remote",
+                "transcoding.remote.url",
+            ),
+            ("REVENGE_TRANSCODING__HWACCEL", "cuda", "hwaccel"),
+            (
+                "REVENGE_PLAYBACK__RESUME_MIN_PERCENT",
+                "95",
+                "playback.resume_min_percent",
+            ),
+            (
+                "REVENGE_PLAYBACK__PLAYED_PERCENT",
+                "101",
+                "playback.played_percent",
+            ),
+        ];
+        for (var, value, key) in cases {
+            let message = jailed(|jail| {
+                jail.set_env(var, value);
+                error_of(load(None, &FULL)).to_lowercase()
+            });
+            assert!(message.contains(key), "{var}={value}: {message}");
+            assert!(
+                message.contains("transcoding") || message.contains("playback"),
+                "{message}"
+            );
+        }
+        let message = jailed(|jail| {
+            jail.set_env("REVENGE_TRANSCODING__BACKEND", "remote");
+            jail.set_env("REVENGE_TRANSCODING__REMOTE__URL", "gpu-box:8097");
+            error_of(load(None, &FULL))
+        });
+        assert!(message.contains("transcoding.remote.url"), "{message}");
+        assert!(message.contains("http"), "{message}");
+        let message = jailed(|jail| {
+            jail.set_env("REVENGE_TRANSCODING__BACKEND", "remote");
+            jail.set_env("REVENGE_TRANSCODING__REMOTE__URL", "http://gpu-box:8097");
+            error_of(load(None, &FULL))
+        });
+        assert!(message.contains("transcoding.remote.secret"), "{message}");
+        let config = jailed(|jail| {
+            jail.set_env("REVENGE_TRANSCODING__BACKEND", "remote");
+            jail.set_env("REVENGE_TRANSCODING__REMOTE__URL", "http://gpu-box:8097");
+            jail.set_env("REVENGE_TRANSCODING__REMOTE__SECRET", "s3cret");
+            jail.set_env("REVENGE_TRANSCODING__HWACCEL", "vaapi");
+            load(None, &FULL)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.transcoding.backend, crate::Backend::Remote);
+        assert_eq!(config.transcoding.hwaccel, crate::HwAccel::Vaapi);
     }
 
     #[test]

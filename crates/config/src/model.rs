@@ -31,6 +31,10 @@ pub struct Config {
     pub scan: ScanConfig,
     /// Run-time switches for compiled-in modules, by module id.
     pub modules: BTreeMap<String, ModuleToggle>,
+    /// On-the-fly transcoding (HLS), here or on a remote transcoder.
+    pub transcoding: TranscodingConfig,
+    /// Progress rules.
+    pub playback: PlaybackConfig,
 }
 
 /// `server:` — the HTTP listener.
@@ -301,6 +305,164 @@ impl HooksConfig {
 pub struct ModuleToggle {
     /// Whether the module serves.
     pub enabled: bool,
+}
+
+/// `transcoding:` — ffmpeg, HLS sessions, and where they run. A `revenge transcoder` reads the
+/// same section.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TranscodingConfig {
+    /// The ffmpeg program (a path, or a name looked up on `PATH`).
+    pub ffmpeg: PathBuf,
+    /// Where sessions keep their segments; the data dir's `cache/transcode` (the system temp
+    /// dir's `revenge-transcode` for a transcoder without a data dir) when unset.
+    pub temp_dir: Option<PathBuf>,
+    /// Transcodes running at once; the next one is refused with 503.
+    pub max_concurrent: usize,
+    /// A session nobody asked anything of for this long is stopped and its files deleted.
+    pub idle_timeout_secs: u64,
+    /// Length of one HLS segment. Fixed, so that segment numbers stay stable across restarts.
+    pub segment_secs: u32,
+    /// How long a request waits for ffmpeg to produce a segment before it fails.
+    pub segment_wait_secs: u64,
+    /// Hardware acceleration passed through to ffmpeg.
+    pub hwaccel: HwAccel,
+    /// The renditions offered besides the original-quality copy, largest first.
+    pub variants: Vec<VariantConfig>,
+    /// Transcode here or on a remote transcoder.
+    pub backend: Backend,
+    /// The remote transcoder, for `backend: remote`.
+    pub remote: RemoteConfig,
+}
+
+impl Default for TranscodingConfig {
+    fn default() -> Self {
+        Self {
+            ffmpeg: PathBuf::from("ffmpeg"),
+            temp_dir: None,
+            max_concurrent: 2,
+            idle_timeout_secs: 60,
+            segment_secs: 4,
+            segment_wait_secs: 30,
+            hwaccel: HwAccel::None,
+            variants: vec![
+                VariantConfig::new("1080p", 1080, 8000),
+                VariantConfig::new("720p", 720, 4000),
+                VariantConfig::new("480p", 480, 1500),
+            ],
+            backend: Backend::Local,
+            remote: RemoteConfig::default(),
+        }
+    }
+}
+
+impl TranscodingConfig {
+    /// Where session directories go.
+    pub fn temp_root(&self) -> PathBuf {
+        self.temp_dir
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("revenge-transcode"))
+    }
+}
+
+/// One rendition of the HLS ladder (`transcoding.variants[]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariantConfig {
+    /// Its name, also its URL segment (`720p`).
+    pub name: String,
+    /// Output height in pixels; the width follows the aspect ratio.
+    pub height: u32,
+    /// Video bitrate in kbit/s.
+    pub video_kbps: u32,
+}
+
+impl VariantConfig {
+    /// A rendition.
+    pub fn new(name: &str, height: u32, video_kbps: u32) -> Self {
+        Self {
+            name: name.to_owned(),
+            height,
+            video_kbps,
+        }
+    }
+}
+
+/// Hardware acceleration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HwAccel {
+    /// Software (libx264): works everywhere.
+    #[default]
+    None,
+    /// VA-API (Intel, AMD) through `/dev/dri/renderD128`.
+    Vaapi,
+    /// NVIDIA NVENC.
+    Nvenc,
+    /// Intel Quick Sync.
+    Qsv,
+}
+
+/// Where transcodes run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// ffmpeg runs on this machine.
+    #[default]
+    Local,
+    /// A `revenge transcoder` elsewhere does the work.
+    Remote,
+}
+
+/// `transcoding.remote:` — how to reach a remote transcoder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RemoteConfig {
+    /// Its base URL (`http://gpu-box:8097`); required for `backend: remote`.
+    pub url: String,
+    /// The shared secret both sides are configured with (sent as `X-Transcoder-Secret`).
+    pub secret: String,
+    /// How the transcoder reaches this server to read sources (`http://media:8096`); the
+    /// request's `Host` is used when unset.
+    pub callback_url: Option<String>,
+    /// Redirect players to the transcoder for segments instead of proxying them.
+    pub redirect: bool,
+    /// Seconds to wait for a connection to the transcoder.
+    pub connect_timeout_secs: u64,
+    /// Seconds a request to the transcoder may take in all (a segment included).
+    pub request_timeout_secs: u64,
+}
+
+impl Default for RemoteConfig {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            secret: String::new(),
+            callback_url: None,
+            redirect: false,
+            connect_timeout_secs: 5,
+            request_timeout_secs: 60,
+        }
+    }
+}
+
+/// `playback:` — when an item counts as started and as played.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlaybackConfig {
+    /// Stopping at or past this percentage of the duration marks the item played.
+    pub played_percent: u8,
+    /// Below this percentage an item is not "in progress" (not in continue-watching).
+    pub resume_min_percent: u8,
+}
+
+impl Default for PlaybackConfig {
+    fn default() -> Self {
+        Self {
+            played_percent: 90,
+            resume_min_percent: 5,
+        }
+    }
 }
 
 impl Config {

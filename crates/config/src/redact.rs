@@ -79,4 +79,12 @@ mod tests {
             "{yaml}"
         );
     }
+
+    #[test]
+    fn printed_config_holds_no_transcoder_secret() {
+        let mut config = Config::default();
+        config.transcoding.remote.secret = "transcoder-hunter2".to_owned();
+        let yaml = redacted_yaml(&config).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!yaml.contains("transcoder-hunter2"), "{yaml}");
+    }
 }

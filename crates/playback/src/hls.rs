@@ -1,7 +1,8 @@
 //! HLS routes: the master playlist opens (or finds) the caller's transcode session for the
 //! file and device; renditions, init and media segments are served from that session, which
 //! only its owner may read. Every URL in a playlist carries a signed media token, so players
-//! that cannot send headers follow them as they are.
+//! that cannot send headers follow them as they are. With a remote transcoder the source is
+//! handed over as a signed, expiring URL of this server's stream route, never as a path.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -47,6 +48,7 @@ pub struct MasterQuery {
 pub(crate) async fn master(
     State(state): State<Playback>,
     viewer: Viewer,
+    headers: HeaderMap,
     ApiPath(file_id): ApiPath<Id>,
     ApiQuery(query): ApiQuery<MasterQuery>,
 ) -> Result<Response, Problem> {
@@ -72,7 +74,7 @@ pub(crate) async fn master(
     });
     let video = info.video.first();
     let spec = SessionSpec {
-        source: Source::Path(file.path.clone()),
+        source: source(&state, &viewer, &headers, file_id, &file.path)?,
         duration_secs,
         source_height: video.and_then(|v| v.height),
         source_width: video.and_then(|v| v.width),
@@ -111,6 +113,41 @@ pub(crate) async fn master(
         )
     });
     Ok(playlist_response(text, &session.id))
+}
+
+/// The input handed to the transcoder: the file itself locally; for a remote transcoder, this
+/// server's stream URL with a media token (signed for that path, expiring with
+/// `auth.media_token_ttl_secs`), reached through `remote.callback_url` or the request's host.
+fn source(
+    state: &Playback,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    file_id: Id,
+    path: &std::path::Path,
+) -> Result<Source, Problem> {
+    if !state.transcoder.is_remote() {
+        return Ok(Source::Path(path.to_path_buf()));
+    }
+    let base = match &state.transcoder.settings().remote.callback_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .filter(|h| !h.is_empty() && !h.contains(['/', ' ', '@']))
+                .ok_or_else(|| {
+                    Problem::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "remote_transcoder_failed",
+                        "the request has no Host to build the transcoder's source URL from; \
+                         set transcoding.remote.callback_url",
+                    )
+                })?;
+            format!("http://{host}")
+        }
+    };
+    let stream = signed(state, viewer, &format!("/api/v1/stream/{file_id}"), "");
+    Ok(Source::Url(format!("{base}{stream}")))
 }
 
 fn playlist_response(text: String, session: &str) -> Response {
@@ -181,6 +218,12 @@ pub(crate) async fn init(
     ApiPath((session, rendition)): ApiPath<(String, String)>,
 ) -> Result<Response, Problem> {
     owned(&state, &viewer, &session)?;
+    if let Some(url) = state
+        .transcoder
+        .redirect_url(&session, &rendition, "init.mp4")
+    {
+        return Ok(redirect(&url));
+    }
     let bytes = state
         .transcoder
         .init_segment(&session, &rendition)
@@ -207,12 +250,30 @@ pub(crate) async fn segment(
         .strip_suffix(".m4s")
         .and_then(|n| n.parse().ok())
         .ok_or_else(|| Problem::not_found(format!("segment {segment}")))?;
+    if let Some(url) = state
+        .transcoder
+        .redirect_url(&session, &rendition, &segment)
+    {
+        return Ok(redirect(&url));
+    }
     let bytes = state
         .transcoder
         .segment(&session, &rendition, n)
         .await
         .map_err(transcode_problem)?;
     Ok(([(header::CONTENT_TYPE, "video/iso.segment")], bytes).into_response())
+}
+
+/// A temporary redirect to a remote transcoder serving the file itself.
+fn redirect(url: &str) -> Response {
+    match http::HeaderValue::from_str(url) {
+        Ok(location) => (
+            StatusCode::TEMPORARY_REDIRECT,
+            [(header::LOCATION, location)],
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 /// Ends a session: ffmpeg stops and the segments are deleted.

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use revenge_auth::AuthService;
 use revenge_core::{EventBus, Module};
 use revenge_hooks::HookRunner;
-use revenge_transcode::LocalEngine;
+use revenge_transcode::Transcoder;
 use sea_orm::DatabaseConnection;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -38,8 +38,8 @@ pub struct Playback {
     pub auth: AuthService,
     /// The `pre_transcode` hook.
     pub hooks: HookRunner,
-    /// The transcoder.
-    pub transcoder: LocalEngine,
+    /// The transcoder: ffmpeg here, or a remote transcoder.
+    pub transcoder: Transcoder,
     /// Played and resume thresholds.
     pub rules: ProgressRules,
 }

@@ -60,7 +60,7 @@ pub struct AppState {
     /// This installation's id.
     pub server_id: Arc<str>,
     /// The transcoder playback hands HLS sessions to.
-    pub transcoder: revenge_transcode::LocalEngine,
+    pub transcoder: revenge_transcode::Transcoder,
     // --- search (issue #8): the search service, mounted at /api/v1/search when present.
     /// Search.
     pub search: Option<revenge_search::Search>,
@@ -128,7 +128,10 @@ fn router_with(
         auth: state.auth.clone(),
         hooks: state.hooks.clone(),
         transcoder: state.transcoder.clone(),
-        rules: revenge_playback::ProgressRules::default(),
+        rules: revenge_playback::ProgressRules {
+            played_percent: config.playback.played_percent,
+            resume_min_percent: config.playback.resume_min_percent,
+        },
     };
     let library_state = LibraryState {
         db: state.db.conn.clone(),
@@ -329,7 +332,9 @@ mod tests {
             events,
             modules: Arc::new(Vec::new()),
             server_id: "test".into(),
-            transcoder: revenge_transcode::LocalEngine::new(Default::default()),
+            transcoder: revenge_transcode::Transcoder::Local(revenge_transcode::LocalEngine::new(
+                Default::default(),
+            )),
             search: None,
         };
         let router = router_with(state, &config, vec![Box::new(FakeAdult)]).unwrap();

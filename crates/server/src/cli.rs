@@ -1,4 +1,4 @@
-//! The command line: `revenge serve | config check | migrate status|up|down`.
+//! The command line: `revenge serve | transcoder | config check | migrate status|up|down`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)] // A CLI's job is to print.
 
@@ -32,6 +32,14 @@ pub enum Command {
         /// (named after the folder) is created or reused and scanned.
         #[arg(long = "library", value_name = "MODULE:PATH")]
         libraries: Vec<String>,
+    },
+    /// Run a remote transcoder (no database): HLS sessions for servers configured with
+    /// `transcoding.backend: remote`, authenticated by `transcoding.remote.secret`. Reads the
+    /// config's `transcoding:` section for ffmpeg, limits and renditions.
+    Transcoder {
+        /// Address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8097")]
+        listen: String,
     },
     /// Scan one library (by id or name), or every library, and print a summary.
     Scan {
@@ -166,14 +174,14 @@ pub async fn run(cli: Cli) -> Result<String, ServerError> {
             let scan_now = add_quick_libraries(&mut config, &libraries)?;
             revenge_config::validate(&config, &build.as_build())?;
             telemetry::init(&config.log)?;
-            let server = runtime::start_with(
-                config,
-                runtime::StartOptions {
-                    scan_now,
-                    ..Default::default()
-                },
-            )
-            .await?;
+            let server = runtime::start_with(config, runtime::StartOptions { scan_now }).await?;
+            server.run_until(runtime::shutdown_signal()).await?;
+            Ok(String::new())
+        }
+        Command::Transcoder { listen } => {
+            telemetry::init(&config.log)?;
+            let server = runtime::start_transcoder(&config, &listen).await?;
+            tracing::info!(addr = %server.local_addr(), "revenge transcoder is listening");
             server.run_until(runtime::shutdown_signal()).await?;
             Ok(String::new())
         }

@@ -57,6 +57,9 @@ pub enum ServerError {
     /// The log filter does not parse.
     #[error("log.level: {0}")]
     LogFilter(String),
+    /// The transcoder could not be set up.
+    #[error(transparent)]
+    Transcode(#[from] revenge_transcode::TranscodeError),
     /// The OpenAPI document could not be rendered.
     #[error("cannot render the OpenAPI document: {0}")]
     OpenApi(String),

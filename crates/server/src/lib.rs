@@ -11,7 +11,9 @@ mod telemetry;
 
 pub use app::AppState;
 pub use error::ServerError;
-pub use runtime::{RunningServer, StartOptions, start, start_with};
+pub use runtime::{
+    RunningServer, RunningTranscoder, StartOptions, start, start_transcoder, start_with,
+};
 
 /// This build's compiled-in modules and backends, as the config loader checks them.
 pub fn build_info() -> BuildInfo {

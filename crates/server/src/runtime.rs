@@ -342,9 +342,6 @@ fn flatten(
 pub struct StartOptions {
     /// Libraries (module, name) to scan right after start (`serve --library`).
     pub scan_now: Vec<(String, String)>,
-    /// Transcoding settings; the defaults (segments under the data dir's `cache/transcode`)
-    /// when `None`.
-    pub transcoding: Option<revenge_transcode::TranscodeSettings>,
 }
 
 /// Validates the config, opens and migrates the database, binds and starts serving.
@@ -430,11 +427,11 @@ pub async fn start_with(
         );
     }
 
-    let mut transcoding = options.transcoding.clone().unwrap_or_default();
+    let mut transcoding = config.transcoding.clone();
     if transcoding.temp_dir.is_none() {
         transcoding.temp_dir = Some(data_dir.join("cache").join("transcode"));
     }
-    let transcoder = revenge_transcode::LocalEngine::new(transcoding);
+    let transcoder = revenge_transcode::Transcoder::new(transcoding)?;
     let state = AppState {
         transcoder,
         db: db.clone(),
@@ -529,6 +526,81 @@ fn open_search(
         db.conn.clone(),
         sources,
     )?)
+}
+
+/// A remote transcoder that is listening (`revenge transcoder`).
+#[derive(Debug)]
+pub struct RunningTranscoder {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), ServerError>>,
+}
+
+impl RunningTranscoder {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://host:port`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting and waits for open connections to finish.
+    pub async fn stop(mut self) -> Result<(), ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        flatten((&mut self.task).await)
+    }
+
+    /// Serves until `signal` resolves.
+    pub async fn run_until(self, signal: impl Future<Output = ()>) -> Result<(), ServerError> {
+        signal.await;
+        tracing::info!("shutting down");
+        self.stop().await
+    }
+}
+
+/// Starts a remote transcoder on `listen` with the config's `transcoding:` section; it needs
+/// no database, only a shared secret (`transcoding.remote.secret`).
+pub async fn start_transcoder(
+    config: &Config,
+    listen: &str,
+) -> Result<RunningTranscoder, ServerError> {
+    revenge_config::validate_transcoding(&config.transcoding)?;
+    if config.transcoding.remote.secret.is_empty() {
+        return Err(ServerError::Config(revenge_config::ConfigError::Value {
+            key: "transcoding.remote.secret".to_owned(),
+            message: "a transcoder needs the secret its servers send".to_owned(),
+        }));
+    }
+    let router = revenge_transcode::transcoder_router(config.transcoding.clone());
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: listen.to_owned(),
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServerError::Bind {
+        addr: listen.to_owned(),
+        source,
+    })?;
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            })
+            .await
+            .map_err(ServerError::Serve)
+    });
+    Ok(RunningTranscoder {
+        addr,
+        stop: Some(stop_tx),
+        task,
+    })
 }
 
 /// The auth crate's settings from the `auth:` section.

@@ -36,7 +36,8 @@ impl Source {
 }
 
 /// One rendition's encoding.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Encode {
     /// Copy the video stream untouched (the original-quality rendition).
     Copy,

@@ -42,7 +42,7 @@ pub struct SessionSpec {
 }
 
 /// One rendition of a session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rendition {
     /// Its name.
     pub name: String,
@@ -64,8 +64,8 @@ pub struct SessionKey {
     pub file_id: i64,
 }
 
-/// A session as callers see it.
-#[derive(Debug, Clone)]
+/// A session as callers see it (also what a remote transcoder answers).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SessionInfo {
     /// Its id (in URLs).
     pub id: String,

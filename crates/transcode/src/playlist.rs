@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 /// One rendition in the master playlist.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VariantEntry {
     /// Its name (URL segment).
     pub name: String,
