@@ -55,6 +55,9 @@ pub enum ServerError {
     /// The log filter does not parse.
     #[error("log.level: {0}")]
     LogFilter(String),
+    /// The cache settings were rejected.
+    #[error(transparent)]
+    Cache(#[from] revenge_cache::CacheError),
     /// The OpenAPI document could not be rendered.
     #[error("cannot render the OpenAPI document: {0}")]
     OpenApi(String),

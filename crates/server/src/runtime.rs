@@ -246,6 +246,7 @@ fn start_workers(
     jobs: &JobQueue,
     webhooks: &Webhooks,
     scanner: &Scanner,
+    invalidation: &revenge_cache::http::WriteInvalidation,
 ) -> WorkerPool {
     let history = Duration::from_secs(config.jobs.history_days.saturating_mul(86_400));
     let deliver = {
@@ -271,9 +272,15 @@ fn start_workers(
     };
     let scan = {
         let scanner = scanner.clone();
+        let invalidation = invalidation.clone();
         move |ctx: JobContext| {
-            let scanner = scanner.clone();
-            async move { scanner.run_job(ctx).await }
+            let (scanner, invalidation) = (scanner.clone(), invalidation.clone());
+            async move {
+                let result = scanner.run_job(ctx).await;
+                // Before the job counts as done: whoever waits for it sees fresh lists.
+                invalidation.invalidate_all().await;
+                result
+            }
         }
     };
     let rescan_all = {
@@ -331,6 +338,8 @@ fn flatten(
 pub struct StartOptions {
     /// Libraries (module, name) to scan right after start (`serve --library`).
     pub scan_now: Vec<(String, String)>,
+    /// The cache: in-process unless `url` names a Redis. The `cache:` config section maps here.
+    pub cache: revenge_cache::CacheSettings,
 }
 
 /// Validates the config, opens and migrates the database, binds and starts serving.
@@ -359,9 +368,15 @@ pub async fn start_with(
     }
     let server_id = settings::server_id(&db.conn).await?;
     let events = EventBus::new();
-    let auth = AuthService::new(db.conn.clone(), auth_settings(&config), events.clone())
-        .await
-        .map_err(ServerError::Auth)?;
+    let cache = revenge_cache::Cache::connect(options.cache.clone()).await?;
+    let auth = AuthService::with_cache(
+        db.conn.clone(),
+        auth_settings(&config),
+        events.clone(),
+        cache.clone(),
+    )
+    .await
+    .map_err(ServerError::Auth)?;
     let setup_token = auth.setup_token();
     if let Some(token) = &setup_token {
         // The one secret we print, on purpose: it is single-use, dies with setup, and only
@@ -390,11 +405,32 @@ pub async fn start_with(
         config.hooks.commands(),
         Duration::from_secs(config.hooks.timeout_secs),
     )?;
+    let invalidation = revenge_cache::http::WriteInvalidation {
+        cache: cache.clone(),
+        modules: app::module_statuses(&config)
+            .iter()
+            .filter(|m| m.enabled)
+            .map(|m| m.id)
+            .collect(),
+    };
     // Listeners subscribe before anything can publish, so no event is missed.
-    let listeners = vec![webhooks.listen(&events), hooks.listen(&events)];
+    let listeners = vec![
+        webhooks.listen(&events),
+        hooks.listen(&events),
+        revenge_cache::http::listen(&events, invalidation.clone()),
+    ];
     let scanner = scanner(&config, &db, &events);
     let configured = sync_libraries(&config, &db, &options.scan_now).await?;
-    let workers = start_workers(&config, &db.conn, &jobs, &webhooks, &scanner);
+    // The config may have changed libraries that other instances have cached answers about.
+    invalidation.invalidate_all().await;
+    let workers = start_workers(
+        &config,
+        &db.conn,
+        &jobs,
+        &webhooks,
+        &scanner,
+        &invalidation,
+    );
     for library in configured.iter().filter(|l| l.scan_on_start) {
         queue_scan(&jobs, library.id).await;
     }
@@ -413,6 +449,7 @@ pub async fn start_with(
     let state = AppState {
         db: db.clone(),
         auth,
+        cache,
         events: events.clone(),
         jobs: jobs.clone(),
         webhooks,
