@@ -67,6 +67,9 @@ pub async fn cache_responses(
     next: Next,
 ) -> Response {
     let generation = module_generation(state.module);
+    if request.method() == Method::HEAD {
+        return next.run(request).await;
+    }
     if request.method() != Method::GET {
         let response = next.run(request).await;
         if response.status().is_success() {
@@ -170,8 +173,19 @@ pub struct WriteInvalidation {
 impl WriteInvalidation {
     /// Replaces every module's generation and the sign-in generation.
     pub async fn invalidate_all(&self) {
+        self.bump(true).await;
+    }
+
+    /// Replaces every module's generation (after a scan).
+    pub async fn invalidate_modules(&self) {
+        self.bump(false).await;
+    }
+
+    async fn bump(&self, sign_ins: bool) {
         let mut names: Vec<String> = self.modules.iter().map(|m| module_generation(m)).collect();
-        names.push(AUTH_GENERATION.to_owned());
+        if sign_ins {
+            names.push(AUTH_GENERATION.to_owned());
+        }
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         self.cache.bump(&names).await;
     }
@@ -189,11 +203,11 @@ pub fn listen(events: &EventBus, state: WriteInvalidation) -> tokio::task::JoinH
                         state.cache.bump(&[&module_generation(&item.module)]).await;
                     }
                     Event::ScanCompleted { .. } | Event::ScanFailed { .. } => {
-                        state.invalidate_all().await;
+                        state.invalidate_modules().await;
                     }
                     _ => {}
                 },
-                Err(RecvError::Lagged(_)) => state.invalidate_all().await,
+                Err(RecvError::Lagged(_)) => state.invalidate_modules().await,
                 Err(RecvError::Closed) => return,
             }
         }

@@ -278,7 +278,7 @@ fn start_workers(
             async move {
                 let result = scanner.run_job(ctx).await;
                 // Before the job counts as done: whoever waits for it sees fresh lists.
-                invalidation.invalidate_all().await;
+                invalidation.invalidate_modules().await;
                 result
             }
         }
