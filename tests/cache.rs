@@ -89,7 +89,12 @@ async fn revocations_are_honoured_at_once(a: &TestServer, b: &TestServer) {
     }
     // Signing out on A: refused on B.
     let out = a
-        .call(Method::POST, "/api/v1/auth/logout", Some(&bob_session), None)
+        .call(
+            Method::POST,
+            "/api/v1/auth/logout",
+            Some(&bob_session),
+            None,
+        )
         .await;
     assert_eq!(out.status, 204);
     assert_eq!(b.get_as(&bob_session, "/api/v1/me").await.status, 401);
@@ -222,7 +227,10 @@ async fn revocations_on_one_instance_are_honoured_by_another_at_once() {
     let env = TestEnv::new().await;
     let a = env.start_with_options(options(cache.clone())).await;
     let b = env.start_with_options(options(cache)).await;
-    assert_eq!(b.get("/health/ready").await.body["cache"]["backend"], "redis");
+    assert_eq!(
+        b.get("/health/ready").await.body["cache"]["backend"],
+        "redis"
+    );
     revocations_are_honoured_at_once(&a, &b).await;
     revocations_are_honoured_at_once_reversed(&a, &b).await;
     a.stop().await;
@@ -334,7 +342,11 @@ async fn a_rescan_refreshes_cached_lists(env: &TestEnv, a: &TestServer, b: &Test
             None,
         )
         .await;
-    assert!(deleted.status == 204 || deleted.status == 200, "{:?}", deleted.body);
+    assert!(
+        deleted.status == 204 || deleted.status == 200,
+        "{:?}",
+        deleted.body
+    );
     assert_eq!(b.get("/api/v1/movie/movies").await.body["total"], 0);
 }
 
@@ -382,12 +394,14 @@ impl OwnRedis {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start redis-server (is it installed?): {e}"));
+        let mut redis = Self { port, child };
         for _ in 0..200 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Self { port, child };
+                return redis;
             }
             std::thread::sleep(Duration::from_millis(25));
         }
+        redis.kill();
         panic!("redis-server on port {port} did not start");
     }
 
@@ -413,7 +427,11 @@ fn free_port() -> u16 {
 
 async fn ready(server: &TestServer) -> Value {
     let reply = server.get("/health/ready").await;
-    assert_eq!(reply.status, 200, "ready even when degraded: {:?}", reply.body);
+    assert_eq!(
+        reply.status, 200,
+        "ready even when degraded: {:?}",
+        reply.body
+    );
     reply.body
 }
 
@@ -455,7 +473,10 @@ async fn a_redis_outage_costs_speed_never_a_request() {
             ..memory()
         }))
         .await;
-    assert_eq!(wait_degraded(&server, false).await["cache"]["backend"], "redis");
+    assert_eq!(
+        wait_degraded(&server, false).await["cache"]["backend"],
+        "redis"
+    );
     let library = post(
         &server,
         "/api/v1/libraries",

@@ -1,7 +1,11 @@
 //! Cache hit latency: the in-process cache, and Redis (with its in-process level, so a hit
 //! costs one generation read over the network) when one answers at 127.0.0.1:6379.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark fails loudly"
+)]
 
 use std::time::Duration;
 

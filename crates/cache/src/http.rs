@@ -199,7 +199,9 @@ pub fn listen(events: &EventBus, state: WriteInvalidation) -> tokio::task::JoinH
         loop {
             match receiver.recv().await {
                 Ok(envelope) => match &envelope.event {
-                    Event::ItemAdded(item) | Event::ItemUpdated(item) | Event::ItemRemoved(item) => {
+                    Event::ItemAdded(item)
+                    | Event::ItemUpdated(item)
+                    | Event::ItemRemoved(item) => {
                         state.cache.bump(&[&module_generation(&item.module)]).await;
                     }
                     Event::ScanCompleted { .. } | Event::ScanFailed { .. } => {

@@ -177,17 +177,14 @@ impl Remote {
         }
         let keys: Vec<String> = names.iter().map(|n| self.gen_key(n)).collect();
         let mut conn = self.shared.conn.clone();
-        let mut found: Vec<Option<String>> = match redis::cmd("MGET")
-            .arg(&keys)
-            .query_async(&mut conn)
-            .await
-        {
-            Ok(found) => found,
-            Err(e) => {
-                self.shared.fail("MGET", &e, false);
-                return None;
-            }
-        };
+        let mut found: Vec<Option<String>> =
+            match redis::cmd("MGET").arg(&keys).query_async(&mut conn).await {
+                Ok(found) => found,
+                Err(e) => {
+                    self.shared.fail("MGET", &e, false);
+                    return None;
+                }
+            };
         if found.iter().any(Option::is_none) {
             // First use (or lost): create with NX so concurrent instances agree, then read.
             let mut pipe = redis::pipe();
@@ -253,7 +250,10 @@ impl Shared {
         if let Ok(mut degraded) = self.degraded.lock()
             && degraded.is_none()
         {
-            tracing::warn!(reason, "cache degraded: serving from the database until it recovers");
+            tracing::warn!(
+                reason,
+                "cache degraded: serving from the database until it recovers"
+            );
             *degraded = Some(reason);
         }
         self.is_degraded.store(true, Ordering::Release);
@@ -285,10 +285,10 @@ impl Shared {
             self.lost_write.store(false, Ordering::Release);
         }
         self.local.clear();
-        if let Ok(mut degraded) = self.degraded.lock() {
-            if let Some(reason) = degraded.take() {
-                tracing::info!(was = reason, "cache recovered");
-            }
+        if let Ok(mut degraded) = self.degraded.lock()
+            && let Some(reason) = degraded.take()
+        {
+            tracing::info!(was = reason, "cache recovered");
         }
         self.is_degraded.store(false, Ordering::Release);
         true

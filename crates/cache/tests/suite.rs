@@ -14,7 +14,13 @@ fn redis_url() -> String {
 }
 
 fn unique_prefix() -> String {
-    format!("revenge-test:{}:", revenge_cache::digest(&[&format!("{:?}", std::time::SystemTime::now()), &std::process::id().to_string()]))
+    format!(
+        "revenge-test:{}:",
+        revenge_cache::digest(&[
+            &format!("{:?}", std::time::SystemTime::now()),
+            &std::process::id().to_string()
+        ])
+    )
 }
 
 async fn memory() -> Cache {
@@ -36,7 +42,10 @@ async fn redis() -> Option<Cache> {
         "Redis at {} is unreachable under CI",
         redis_url()
     );
-    eprintln!("Redis at {} is unreachable: its half is skipped", redis_url());
+    eprintln!(
+        "Redis at {} is unreachable: its half is skipped",
+        redis_url()
+    );
     None
 }
 
@@ -69,7 +78,11 @@ async fn suite(cache: Cache) {
 
     // Expiry.
     cache
-        .set("short", Bytes::from_static(b"x"), Duration::from_millis(200))
+        .set(
+            "short",
+            Bytes::from_static(b"x"),
+            Duration::from_millis(200),
+        )
         .await;
     eventually("a short entry expires", || async {
         cache.get("short").await.is_none()
@@ -91,13 +104,22 @@ async fn suite(cache: Cache) {
         id: 7,
         name: "seven".into(),
     };
-    cache.set_json("thing", &thing, Duration::from_secs(60)).await;
+    cache
+        .set_json("thing", &thing, Duration::from_secs(60))
+        .await;
     assert_eq!(cache.get_json::<Thing>("thing").await, Some(thing));
-    assert_eq!(cache.get_json::<Vec<u8>>("thing").await, None, "wrong type is a miss");
+    assert_eq!(
+        cache.get_json::<Vec<u8>>("thing").await,
+        None,
+        "wrong type is a miss"
+    );
 
     // Generations: stable until bumped, then new; independent per name.
     let first = cache.generations(&["user:1", "user:2"]).await.unwrap();
-    assert_eq!(cache.generations(&["user:1", "user:2"]).await.unwrap(), first);
+    assert_eq!(
+        cache.generations(&["user:1", "user:2"]).await.unwrap(),
+        first
+    );
     cache.bump(&["user:1"]).await;
     let second = cache.generations(&["user:1", "user:2"]).await.unwrap();
     assert_ne!(second[0], first[0]);
@@ -130,7 +152,8 @@ async fn redis_instances_share_generations_and_deletes() {
 
     // A value set on A is read (and kept in its in-process level) by B; a delete on A drops
     // B's copy too.
-    a.set("k", Bytes::from_static(b"v"), Duration::from_secs(60)).await;
+    a.set("k", Bytes::from_static(b"v"), Duration::from_secs(60))
+        .await;
     assert_eq!(b.get("k").await, Some(Bytes::from_static(b"v")));
     a.delete("k").await;
     eventually("B drops its copy", || async { b.get("k").await.is_none() }).await;

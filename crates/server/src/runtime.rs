@@ -423,14 +423,7 @@ pub async fn start_with(
     let configured = sync_libraries(&config, &db, &options.scan_now).await?;
     // The config may have changed libraries that other instances have cached answers about.
     invalidation.invalidate_all().await;
-    let workers = start_workers(
-        &config,
-        &db.conn,
-        &jobs,
-        &webhooks,
-        &scanner,
-        &invalidation,
-    );
+    let workers = start_workers(&config, &db.conn, &jobs, &webhooks, &scanner, &invalidation);
     for library in configured.iter().filter(|l| l.scan_on_start) {
         queue_scan(&jobs, library.id).await;
     }
