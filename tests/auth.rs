@@ -24,6 +24,19 @@ async fn sql(env: &TestEnv, statement: &str) {
     let _ = db.close().await;
 }
 
+/// For tests that expire sessions or keys by writing the database behind the server's back:
+/// a cached lookup would be reused until its TTL (the cache honours expiry times and every
+/// revocation made through the server, but cannot see a row changed by hand).
+fn uncached_sign_ins() -> revenge_server::StartOptions {
+    revenge_server::StartOptions {
+        cache: revenge_cache::CacheSettings {
+            session_ttl_secs: 0,
+            ..revenge_cache::CacheSettings::default()
+        },
+        ..revenge_server::StartOptions::default()
+    }
+}
+
 #[tokio::test]
 async fn setup_creates_the_first_admin_once() {
     let env = TestEnv::new().await;
@@ -228,7 +241,7 @@ async fn logout_and_revocation_take_effect_at_once() {
 #[tokio::test]
 async fn expired_sessions_are_refused() {
     let env = TestEnv::new().await;
-    let server = env.start().await;
+    let server = env.start_with_options(uncached_sign_ins()).await;
     let (_, token) = server.user("bob", json!({})).await;
     assert_eq!(server.get_as(&token, "/api/v1/me").await.status, 200);
     sql(
@@ -273,7 +286,7 @@ async fn disabling_a_user_locks_them_out_at_once() {
 #[tokio::test]
 async fn api_keys_are_shown_once_scoped_and_revocable() {
     let env = TestEnv::new().await;
-    let server = env.start().await;
+    let server = env.start_with_options(uncached_sign_ins()).await;
     let (_, dave) = server.user("dave", json!({})).await;
     let create = |scopes: serde_json::Value| {
         server.call(

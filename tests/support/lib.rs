@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use revenge_config::Config;
-use revenge_server::RunningServer;
+use revenge_server::{RunningServer, StartOptions};
 use sea_orm::ConnectionTrait;
 use tempfile::TempDir;
 
@@ -68,6 +68,11 @@ impl TestEnv {
         TestServer::start_with(self.config()).await
     }
 
+    /// [`TestEnv::start`] with start options (cache settings, libraries to scan).
+    pub async fn start_with_options(&self, options: StartOptions) -> TestServer {
+        TestServer::start_with_options(self.config(), options).await
+    }
+
     /// Opens the database directly (as the scanner or a test fixture would).
     pub async fn connect(&self) -> revenge_db::Database {
         revenge_db::connect(&revenge_db::ConnectOptions::new(self.database_url.clone()))
@@ -78,7 +83,12 @@ impl TestEnv {
 
 /// Starts the real server in-process.
 pub async fn start(config: Config) -> RunningServer {
-    revenge_server::start(config)
+    start_with_options(config, StartOptions::default()).await
+}
+
+/// [`start`] with start options.
+pub async fn start_with_options(config: Config, options: StartOptions) -> RunningServer {
+    revenge_server::start_with(config, options)
         .await
         .unwrap_or_else(|e| panic!("server did not start: {e}"))
 }
@@ -155,14 +165,12 @@ impl TestServer {
     /// Starts a server over `config`; on a fresh database it runs setup first, then signs the
     /// administrator in.
     pub async fn start_with(config: Config) -> Self {
-        Self::start_with_options(config, revenge_server::StartOptions::default()).await
+        Self::start_with_options(config, StartOptions::default()).await
     }
 
-    /// [`TestServer::start_with`] with start options (transcoding settings, …).
-    pub async fn start_with_options(config: Config, options: revenge_server::StartOptions) -> Self {
-        let server = revenge_server::start_with(config, options)
-            .await
-            .unwrap_or_else(|e| panic!("server did not start: {e}"));
+    /// [`TestServer::start_with`] with start options.
+    pub async fn start_with_options(config: Config, options: StartOptions) -> Self {
+        let server = start_with_options(config, options).await;
         if let Some(token) = server.setup_token().map(str::to_owned) {
             let reply = call(
                 &server,

@@ -27,6 +27,8 @@ pub struct ArtworkState {
     pub modules: Arc<Vec<Arc<dyn Module>>>,
     /// Where resized copies are kept.
     pub cache: PathBuf,
+    /// Where the modules' answers (which file is the picture) are kept.
+    pub lookups: revenge_cache::Cache,
 }
 
 impl std::fmt::Debug for ArtworkState {
@@ -78,12 +80,19 @@ async fn image(
         .iter()
         .find(|m| m.id() == module_id)
         .ok_or(ArtworkError::NotFound)?;
-    let source = module
-        .artwork(&state.db, &viewer, item, kind)
-        .await
-        .map_err(ArtworkError::Module)?
-        .ok_or(ArtworkError::NotFound)?;
-    let (path, content_type) = sized(&source, query.width, &state.cache).await?;
+    let Some((source, cached)) = lookup(&state, module.as_ref(), &viewer, item, kind).await? else {
+        return Err(ArtworkError::NotFound.into());
+    };
+    let (path, content_type) = match (sized(&source, query.width, &state.cache).await, cached) {
+        (Ok(found), _) => found,
+        // The cached picture went away: ask the module again.
+        (Err(_), Some(key)) => {
+            state.lookups.delete(&key).await;
+            let source = ask(&state, module.as_ref(), &viewer, item, kind).await?;
+            sized(&source, query.width, &state.cache).await?
+        }
+        (Err(e), None) => return Err(e.into()),
+    };
     let bytes = tokio::fs::read(&path)
         .await
         .map_err(|e| ArtworkError::Unreadable {
@@ -99,6 +108,60 @@ async fn image(
         Body::from(bytes),
     )
         .into_response())
+}
+
+/// The module's answer: which file is the picture, if the viewer may see it.
+async fn ask(
+    state: &ArtworkState,
+    module: &dyn Module,
+    viewer: &Viewer,
+    item: Id,
+    kind: ArtKind,
+) -> Result<PathBuf, ArtworkError> {
+    module
+        .artwork(&state.db, viewer, item, kind)
+        .await
+        .map_err(ArtworkError::Module)?
+        .ok_or(ArtworkError::NotFound)
+}
+
+/// [`ask`], through the cache: found pictures are kept per viewer scope under the module's
+/// generation (item changes drop them); absent ones are not, so new artwork shows at once.
+/// Returns the cache key when the answer came from the cache.
+async fn lookup(
+    state: &ArtworkState,
+    module: &dyn Module,
+    viewer: &Viewer,
+    item: Id,
+    kind: ArtKind,
+) -> Result<Option<(PathBuf, Option<String>)>, ArtworkError> {
+    let generation = revenge_cache::http::module_generation(module.id());
+    let Some(current) = state.lookups.generation(&generation).await else {
+        return ask(state, module, viewer, item, kind)
+            .await
+            .map(|p| Some((p, None)));
+    };
+    let key = format!(
+        "img:{}:{current}:{}",
+        module.id(),
+        revenge_cache::digest(&[
+            &revenge_cache::http::scope_of(viewer),
+            &item.to_string(),
+            kind.as_str(),
+        ])
+    );
+    if let Some(path) = state.lookups.get_json::<PathBuf>(&key).await {
+        return Ok(Some((path, Some(key))));
+    }
+    match ask(state, module, viewer, item, kind).await {
+        Ok(path) => {
+            let ttl = state.lookups.settings().image_ttl();
+            state.lookups.set_json(&key, &path, ttl).await;
+            Ok(Some((path, None)))
+        }
+        Err(ArtworkError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

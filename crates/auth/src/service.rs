@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use revenge_cache::{AUTH_GENERATION, Cache, user_generation};
 use revenge_core::{Event, EventBus, Id, Viewer};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
@@ -140,6 +141,36 @@ struct Inner {
     media_key: Vec<u8>,
     setup_token: Mutex<Option<String>>,
     events: EventBus,
+    cache: Cache,
+}
+
+/// A session or API key lookup as the cache keeps it, valid while its user's generation and
+/// the sign-in generation are still the ones it was filled under.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedPrincipal {
+    user_generation: u64,
+    auth_generation: u64,
+    /// The account, without its password hash.
+    user: user::Model,
+    via: CachedVia,
+    grants: Vec<Id>,
+    can_write: bool,
+    admin_scope: bool,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+enum CachedVia {
+    Session(Id),
+    ApiKey(Id),
+}
+
+/// What `authenticate` learnt from the database beyond the principal, for the cache.
+struct Facts {
+    grants: Vec<Id>,
+    can_write: bool,
+    admin_scope: bool,
+    expires_at: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for AuthService {
@@ -158,6 +189,17 @@ impl AuthService {
         db: DatabaseConnection,
         settings: AuthSettings,
         events: EventBus,
+    ) -> Result<Self, AuthError> {
+        Self::with_cache(db, settings, events, Cache::disabled()).await
+    }
+
+    /// [`AuthService::new`] with session and API key lookups cached in `cache` (validated by
+    /// generations, so a revoked session is never accepted from it).
+    pub async fn with_cache(
+        db: DatabaseConnection,
+        settings: AuthSettings,
+        events: EventBus,
+        cache: Cache,
     ) -> Result<Self, AuthError> {
         let hasher = PasswordHasher::new(settings.hash)?;
         let stored =
@@ -179,6 +221,7 @@ impl AuthService {
                 media_key,
                 setup_token: Mutex::new(setup_token),
                 events,
+                cache,
             }),
         })
     }
@@ -409,12 +452,106 @@ impl AuthService {
         Ok(nth.map(|attempt| attempt.at + self.inner.settings.login_window))
     }
 
-    /// Turns credentials into a principal, or refuses them. Runs on every request, against the
-    /// database, so a revoked session or disabled user is refused at once.
+    /// The cache sessions and API keys are looked up in.
+    pub fn cache(&self) -> &Cache {
+        &self.inner.cache
+    }
+
+    /// Drops everything cached about a user, on every instance, before returning: call it after
+    /// any database write that changes their sessions, keys, rights or grants.
+    pub async fn invalidate_user(&self, user_id: Id) {
+        self.inner.cache.bump(&[&user_generation(user_id)]).await;
+    }
+
+    /// Turns credentials into a principal, or refuses them. Runs on every request. Session and
+    /// API key lookups may come from the cache, but only while neither the user's generation
+    /// nor the sign-in generation changed since they were filled (both read from the
+    /// authoritative store on every request, and replaced by every revocation after its
+    /// database write): a revoked session or disabled user is refused at once, on every
+    /// instance. A cache that cannot answer sends every request to the database.
     pub async fn authenticate(&self, credentials: &Credentials) -> Result<Principal, AuthError> {
+        let cache = &self.inner.cache;
+        let Credentials::Bearer(token) = credentials else {
+            return Ok(self.authenticate_db(credentials).await?.0);
+        };
+        if !cache.usable() {
+            return Ok(self.authenticate_db(credentials).await?.0);
+        }
+        let hash = token::token_hash(token);
+        let key = format!("auth:{hash}");
+        if let Some(entry) = cache.get_json::<CachedPrincipal>(&key).await
+            && let Some(current) = cache
+                .generations(&[&user_generation(entry.user.id), AUTH_GENERATION])
+                .await
+            && current == [entry.user_generation, entry.auth_generation]
+            && entry.expires_at.is_none_or(|at| at > Utc::now())
+        {
+            return Ok(entry.into_principal());
+        }
+        // A miss. Whose credentials these are decides which generation to read; it is read
+        // before the credentials are checked, so a revocation between the two leaves this fill
+        // under a generation that is already dead.
+        let owner = self.owner_of(token, &hash).await?;
+        let generations = cache
+            .generations(&[&user_generation(owner), AUTH_GENERATION])
+            .await;
+        let (principal, facts) = self.authenticate_db(credentials).await?;
+        if let Some(generations) = generations
+            && principal.user.id == owner
+            && let Some(via) = match principal.via {
+                Via::Session(id) => Some(CachedVia::Session(id)),
+                Via::ApiKey(id) => Some(CachedVia::ApiKey(id)),
+                Via::MediaToken => None,
+            }
+        {
+            let mut ttl = cache.settings().session_ttl();
+            if let Some(at) = facts.expires_at {
+                ttl = ttl.min((at - Utc::now()).to_std().unwrap_or_default());
+            }
+            let mut user = principal.user.clone();
+            user.password_hash = String::new();
+            let entry = CachedPrincipal {
+                user_generation: generations.first().copied().unwrap_or_default(),
+                auth_generation: generations.get(1).copied().unwrap_or_default(),
+                user,
+                via,
+                grants: facts.grants,
+                can_write: facts.can_write,
+                admin_scope: facts.admin_scope,
+                expires_at: facts.expires_at,
+            };
+            cache.set_json(&key, &entry, ttl).await;
+        }
+        Ok(principal)
+    }
+
+    /// The user a session token or API key belongs to (its row, whatever its state).
+    async fn owner_of(&self, token: &str, hash: &str) -> Result<Id, AuthError> {
+        let db = &self.inner.db;
+        let owner = if token.starts_with(API_KEY_PREFIX) {
+            api_key::Entity::find()
+                .filter(api_key::Column::KeyHash.eq(hash))
+                .one(db)
+                .await?
+                .map(|k| k.user_id)
+        } else {
+            session::Entity::find()
+                .filter(session::Column::TokenHash.eq(hash))
+                .one(db)
+                .await?
+                .map(|s| s.user_id)
+        };
+        owner.ok_or(AuthError::Unauthenticated)
+    }
+
+    /// [`AuthService::authenticate`] against the database only.
+    async fn authenticate_db(
+        &self,
+        credentials: &Credentials,
+    ) -> Result<(Principal, Facts), AuthError> {
         let db = &self.inner.db;
         let now = Utc::now();
-        let (user_id, via, can_write, admin_scope) = match credentials {
+        let (user_id, via, can_write, admin_scope, expires_at) = match credentials {
             Credentials::Bearer(token) if token.starts_with(API_KEY_PREFIX) => {
                 let key = api_key::Entity::find()
                     .filter(api_key::Column::KeyHash.eq(token::token_hash(token)))
@@ -438,6 +575,7 @@ impl AuthService {
                     Via::ApiKey(key.id),
                     scopes.contains(&"write"),
                     scopes.contains(&"admin"),
+                    key.expires_at,
                 )
             }
             Credentials::Bearer(token) => {
@@ -450,19 +588,27 @@ impl AuthService {
                     session::Entity::delete_by_id(found.id).exec(db).await?;
                     return Err(AuthError::Unauthenticated);
                 }
+                let mut expires_at = found.expires_at;
                 if now - found.last_seen_at > touch_interval() {
+                    expires_at = now + self.inner.settings.session_ttl;
                     let mut active = found.clone().into_active_model();
                     active.last_seen_at = Set(now);
-                    active.expires_at = Set(now + self.inner.settings.session_ttl);
+                    active.expires_at = Set(expires_at);
                     active.update(db).await?;
                 }
-                (found.user_id, Via::Session(found.id), true, true)
+                (
+                    found.user_id,
+                    Via::Session(found.id),
+                    true,
+                    true,
+                    Some(expires_at),
+                )
             }
             Credentials::Media { token, path } => {
                 let user_id =
                     token::verify_media(&self.inner.media_key, token, path, now.timestamp())
                         .ok_or(AuthError::Unauthenticated)?;
-                (user_id, Via::MediaToken, false, false)
+                (user_id, Via::MediaToken, false, false, None)
             }
         };
         let account = user::Entity::find_by_id(user_id)
@@ -477,12 +623,19 @@ impl AuthService {
         } else {
             users::grants(db, account.id).await?
         };
-        let viewer = users::viewer_for(&account, grants, can_write, admin_scope);
-        Ok(Principal {
+        let viewer = users::viewer_for(&account, grants.clone(), can_write, admin_scope);
+        let principal = Principal {
             user: account,
             via,
             viewer,
-        })
+        };
+        let facts = Facts {
+            grants,
+            can_write,
+            admin_scope,
+            expires_at,
+        };
+        Ok((principal, facts))
     }
 
     /// A signed URL token for `path`, valid for the configured time.
@@ -498,9 +651,16 @@ impl AuthService {
 
     /// Ends a session.
     pub async fn delete_session(&self, id: Id) -> Result<(), AuthError> {
+        let owner = session::Entity::find_by_id(id)
+            .one(&self.inner.db)
+            .await?
+            .map(|s| s.user_id);
         session::Entity::delete_by_id(id)
             .exec(&self.inner.db)
             .await?;
+        if let Some(owner) = owner {
+            self.invalidate_user(owner).await;
+        }
         Ok(())
     }
 
@@ -531,6 +691,7 @@ impl AuthService {
             query = query.filter(session::Column::Id.ne(keep));
         }
         query.exec(&self.inner.db).await?;
+        self.invalidate_user(user_id).await;
         Ok(())
     }
 
@@ -596,6 +757,7 @@ impl AuthService {
         api_key::Entity::delete_by_id(key.id)
             .exec(&self.inner.db)
             .await?;
+        self.invalidate_user(key.user_id).await;
         Ok(())
     }
 
@@ -637,6 +799,22 @@ impl AuthService {
         active.preferences = Set(json.to_owned());
         active.updated_at = Set(Utc::now());
         active.update(&self.inner.db).await?;
+        self.invalidate_user(user_id).await;
         Ok(())
+    }
+}
+
+impl CachedPrincipal {
+    fn into_principal(self) -> Principal {
+        let via = match self.via {
+            CachedVia::Session(id) => Via::Session(id),
+            CachedVia::ApiKey(id) => Via::ApiKey(id),
+        };
+        let viewer = users::viewer_for(&self.user, self.grants, self.can_write, self.admin_scope);
+        Principal {
+            user: self.user,
+            via,
+            viewer,
+        }
     }
 }

@@ -10,6 +10,8 @@ use axum::middleware::from_fn_with_state;
 use http::{Request, StatusCode};
 use revenge_auth::AuthService;
 use revenge_auth::middleware::{require_adult, require_auth};
+use revenge_cache::Cache;
+use revenge_cache::http::{ResponseCache, WriteInvalidation, cache_responses, invalidate_on_write};
 use revenge_config::Config;
 use revenge_core::{EventBus, KNOWN_MODULES, Module, ModuleContext, Problem};
 use revenge_db::Database;
@@ -47,6 +49,8 @@ pub struct AppState {
     pub db: Database,
     /// Sign-in and permissions.
     pub auth: AuthService,
+    /// The cache (sign-ins, module responses).
+    pub cache: Cache,
     /// The in-process event bus.
     pub events: EventBus,
     /// The background job queue.
@@ -120,6 +124,7 @@ fn router_with(
         db: state.db.conn.clone(),
         modules: Arc::new(enabled.clone()),
         cache: config.data_dir().join("cache").join("images"),
+        lookups: state.cache.clone(),
     };
     let playback = revenge_playback::Playback {
         db: state.db.conn.clone(),
@@ -142,7 +147,18 @@ fn router_with(
     let mut protected = OpenApiRouter::new()
         .merge(routes::system::protected_router().with_state(state.clone()))
         .merge(revenge_auth::api::protected_router().with_state(auth.clone()))
-        .merge(revenge_library::router().with_state(library_state))
+        .merge(
+            revenge_library::router()
+                .with_state(library_state)
+                // Library changes alter what every module shows, and grants name libraries.
+                .route_layer(from_fn_with_state(
+                    WriteInvalidation {
+                        cache: state.cache.clone(),
+                        modules: enabled.iter().map(|m| m.id()).collect(),
+                    },
+                    invalidate_on_write,
+                )),
+        )
         .merge(revenge_jobs::router().with_state(state.jobs.clone()))
         .merge(revenge_webhooks::router().with_state(state.webhooks.clone()))
         .merge(routes::events::router().with_state(state.clone()))
@@ -168,7 +184,16 @@ fn router_with(
     }
     for module in &enabled {
         let prefix = format!("/api/v1/{}", module.id());
-        let routes = module.router().with_state(ctx.clone());
+        let routes = module
+            .router()
+            .with_state(ctx.clone())
+            .route_layer(from_fn_with_state(
+                ResponseCache {
+                    cache: state.cache.clone(),
+                    module: module.id(),
+                },
+                cache_responses,
+            ));
         if module.adult() {
             adult = Some(adult.unwrap_or_default().nest(&prefix, routes));
         } else {
@@ -326,6 +351,7 @@ mod tests {
         let state = AppState {
             db: db.clone(),
             auth: auth.clone(),
+            cache: Cache::disabled(),
             webhooks: Webhooks::new(db.conn.clone(), jobs.clone(), 1),
             hooks: HookRunner::new(Default::default(), std::time::Duration::from_secs(1)).unwrap(),
             jobs,

@@ -174,7 +174,14 @@ pub async fn run(cli: Cli) -> Result<String, ServerError> {
             let scan_now = add_quick_libraries(&mut config, &libraries)?;
             revenge_config::validate(&config, &build.as_build())?;
             telemetry::init(&config.log)?;
-            let server = runtime::start_with(config, runtime::StartOptions { scan_now }).await?;
+            let server = runtime::start_with(
+                config,
+                runtime::StartOptions {
+                    scan_now,
+                    ..runtime::StartOptions::default()
+                },
+            )
+            .await?;
             server.run_until(runtime::shutdown_signal()).await?;
             Ok(String::new())
         }

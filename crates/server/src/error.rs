@@ -60,6 +60,9 @@ pub enum ServerError {
     /// The transcoder could not be set up.
     #[error(transparent)]
     Transcode(#[from] revenge_transcode::TranscodeError),
+    /// The cache settings were rejected.
+    #[error(transparent)]
+    Cache(#[from] revenge_cache::CacheError),
     /// The OpenAPI document could not be rendered.
     #[error("cannot render the OpenAPI document: {0}")]
     OpenApi(String),

@@ -247,6 +247,7 @@ fn start_workers(
     webhooks: &Webhooks,
     scanner: &Scanner,
     search: &revenge_search::Search,
+    invalidation: &revenge_cache::http::WriteInvalidation,
 ) -> WorkerPool {
     let history = Duration::from_secs(config.jobs.history_days.saturating_mul(86_400));
     let deliver = {
@@ -272,9 +273,15 @@ fn start_workers(
     };
     let scan = {
         let scanner = scanner.clone();
+        let invalidation = invalidation.clone();
         move |ctx: JobContext| {
-            let scanner = scanner.clone();
-            async move { scanner.run_job(ctx).await }
+            let (scanner, invalidation) = (scanner.clone(), invalidation.clone());
+            async move {
+                let result = scanner.run_job(ctx).await;
+                // Before the job counts as done: whoever waits for it sees fresh lists.
+                invalidation.invalidate_modules().await;
+                result
+            }
         }
     };
     let rescan_all = {
@@ -342,6 +349,8 @@ fn flatten(
 pub struct StartOptions {
     /// Libraries (module, name) to scan right after start (`serve --library`).
     pub scan_now: Vec<(String, String)>,
+    /// The cache: in-process unless `url` names a Redis. The `cache:` config section maps here.
+    pub cache: revenge_cache::CacheSettings,
 }
 
 /// Validates the config, opens and migrates the database, binds and starts serving.
@@ -370,9 +379,15 @@ pub async fn start_with(
     }
     let server_id = settings::server_id(&db.conn).await?;
     let events = EventBus::new();
-    let auth = AuthService::new(db.conn.clone(), auth_settings(&config), events.clone())
-        .await
-        .map_err(ServerError::Auth)?;
+    let cache = revenge_cache::Cache::connect(options.cache.clone()).await?;
+    let auth = AuthService::with_cache(
+        db.conn.clone(),
+        auth_settings(&config),
+        events.clone(),
+        cache.clone(),
+    )
+    .await
+    .map_err(ServerError::Auth)?;
     let setup_token = auth.setup_token();
     if let Some(token) = &setup_token {
         // The one secret we print, on purpose: it is single-use, dies with setup, and only
@@ -401,8 +416,20 @@ pub async fn start_with(
         config.hooks.commands(),
         Duration::from_secs(config.hooks.timeout_secs),
     )?;
+    let invalidation = revenge_cache::http::WriteInvalidation {
+        cache: cache.clone(),
+        modules: app::module_statuses(&config)
+            .iter()
+            .filter(|m| m.enabled)
+            .map(|m| m.id)
+            .collect(),
+    };
     // Listeners subscribe before anything can publish, so no event is missed.
-    let mut listeners = vec![webhooks.listen(&events), hooks.listen(&events)];
+    let mut listeners = vec![
+        webhooks.listen(&events),
+        hooks.listen(&events),
+        revenge_cache::http::listen(&events, invalidation.clone()),
+    ];
     // --- search (issue #8): open the engine, follow item events, repair drift at start-up.
     let search = open_search(&config, &data_dir, &db)?;
     listeners.push(search.listen(&events, &jobs));
@@ -411,7 +438,17 @@ pub async fn start_with(
     }
     let scanner = scanner(&config, &db, &events);
     let configured = sync_libraries(&config, &db, &options.scan_now).await?;
-    let workers = start_workers(&config, &db.conn, &jobs, &webhooks, &scanner, &search);
+    // The config may have changed libraries that other instances have cached answers about.
+    invalidation.invalidate_all().await;
+    let workers = start_workers(
+        &config,
+        &db.conn,
+        &jobs,
+        &webhooks,
+        &scanner,
+        &search,
+        &invalidation,
+    );
     for library in configured.iter().filter(|l| l.scan_on_start) {
         queue_scan(&jobs, library.id).await;
     }
@@ -436,6 +473,7 @@ pub async fn start_with(
         transcoder,
         db: db.clone(),
         auth,
+        cache,
         events: events.clone(),
         jobs: jobs.clone(),
         webhooks,

@@ -142,6 +142,8 @@ pub(super) async fn update_user(
     if patch.password.is_some() {
         auth.end_other_sessions(id, None).await?;
     }
+    // Rights, limits, grants or the disabled flag may have changed.
+    auth.invalidate_user(id).await;
     let grants = users::grants(auth.db(), id).await?;
     Ok(Json(UserDto::new(&user, grants)))
 }
@@ -160,5 +162,6 @@ pub(super) async fn delete_user(
 ) -> Result<StatusCode, Problem> {
     require_manage_users(&principal)?;
     users::delete(auth.db(), &principal.viewer, id).await?;
+    auth.invalidate_user(id).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One account.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "app_user")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -39,15 +39,48 @@ async fn live() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
-/// Readiness: the database answers.
+/// The answer of the readiness probe.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ready`.
+    status: &'static str,
+    /// Whether a dependency we can do without is down (the shared cache): requests are served
+    /// correctly, more slowly.
+    degraded: bool,
+    /// The cache.
+    cache: CacheHealth,
+}
+
+/// The cache as the readiness probe reports it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CacheHealth {
+    /// `disabled`, `memory` or `redis`.
+    backend: &'static str,
+    /// Whether it is unreachable (requests go to the database meanwhile).
+    degraded: bool,
+    /// Why, while degraded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+/// Readiness: the database answers. A degraded cache keeps it ready (200) with `degraded`.
 #[utoipa::path(get, path = "/health/ready", tag = "system",
     responses(
-        (status = 200, description = "Ready to serve", body = Health),
+        (status = 200, description = "Ready to serve (perhaps degraded)", body = Readiness),
         (status = 503, description = "A dependency is down", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
     ))]
-async fn ready(State(state): State<AppState>) -> Result<Json<Health>, Problem> {
+async fn ready(State(state): State<AppState>) -> Result<Json<Readiness>, Problem> {
+    let cache = state.cache.status();
     match state.db.ping().await {
-        Ok(()) => Ok(Json(Health { status: "ready" })),
+        Ok(()) => Ok(Json(Readiness {
+            status: "ready",
+            degraded: cache.degraded,
+            cache: CacheHealth {
+                backend: cache.backend,
+                degraded: cache.degraded,
+                reason: cache.reason,
+            },
+        })),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             Err(Problem::new(
