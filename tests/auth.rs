@@ -29,10 +29,10 @@ async fn sql(env: &TestEnv, statement: &str) {
 /// revocation made through the server, but cannot see a row changed by hand).
 fn uncached_sign_ins() -> revenge_server::StartOptions {
     revenge_server::StartOptions {
-        cache: revenge_cache::CacheSettings {
+        cache: Some(revenge_cache::CacheSettings {
             session_ttl_secs: 0,
             ..revenge_cache::CacheSettings::default()
-        },
+        }),
         ..revenge_server::StartOptions::default()
     }
 }

@@ -59,7 +59,7 @@ fn memory() -> CacheSettings {
 
 fn options(cache: CacheSettings) -> StartOptions {
     StartOptions {
-        cache,
+        cache: Some(cache),
         ..StartOptions::default()
     }
 }

@@ -12,8 +12,9 @@ mod redact;
 pub use error::ConfigError;
 pub use load::{Build, CONFIG_ENV, ENV_PREFIX, load, validate, validate_transcoding};
 pub use model::{
-    Argon2Config, AuthConfig, Backend, Config, DatabaseConfig, HooksConfig, HwAccel, JobsConfig,
-    LibraryConfig, LogConfig, LogFormat, ModuleToggle, PlaybackConfig, RemoteConfig, ScanConfig,
-    ServerConfig, TranscodingConfig, VariantConfig, WebhookConfig,
+    Argon2Config, AuthConfig, Backend, CacheConfig, Config, DatabaseConfig, HooksConfig, HwAccel,
+    JobsConfig, LibraryConfig, LogConfig, LogFormat, ModuleToggle, PlaybackConfig, RemoteConfig,
+    ScanConfig, SearchBackend, SearchConfig, ServerConfig, TranscodingConfig, TypesenseConfig,
+    VariantConfig, WebhookConfig,
 };
 pub use redact::redacted_yaml;

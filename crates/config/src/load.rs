@@ -20,7 +20,7 @@ pub const CONFIG_ENV: &str = "REVENGE_CONFIG";
 pub struct Build<'a> {
     /// Ids of the compiled-in content modules.
     pub modules: &'a [&'a str],
-    /// Compiled-in database backends: `sqlite`, `postgres`.
+    /// Compiled-in backends: databases (`sqlite`, `postgres`), `typesense`, `redis`.
     pub backends: &'a [&'a str],
 }
 
@@ -264,7 +264,66 @@ pub fn validate(config: &Config, build: &Build<'_>) -> Result<(), ConfigError> {
             "must be below playback.played_percent",
         ));
     }
+    validate_search(config, build)?;
+    validate_cache(config, build)?;
     validate_transcoding(&config.transcoding)
+}
+
+fn validate_search(config: &Config, build: &Build<'_>) -> Result<(), ConfigError> {
+    let search = &config.search;
+    if search.backend != crate::SearchBackend::Typesense {
+        return Ok(());
+    }
+    if !build.backends.contains(&"typesense") {
+        return Err(value_error(
+            "search.backend",
+            "typesense is not compiled into this build (feature `typesense`)",
+        ));
+    }
+    if search.typesense.nodes.is_empty() {
+        return Err(value_error(
+            "search.typesense.nodes",
+            "at least one node URL is needed with backend typesense",
+        ));
+    }
+    if let Some(bad) = search.typesense.nodes.iter().find(|n| !is_http_url(n)) {
+        return Err(value_error(
+            "search.typesense.nodes",
+            &format!("`{bad}` is not an http(s) URL"),
+        ));
+    }
+    if search.typesense.api_key.is_empty() {
+        return Err(value_error(
+            "search.typesense.api_key",
+            "an API key is needed with backend typesense",
+        ));
+    }
+    if search.typesense.timeout_ms == 0 {
+        return Err(value_error(
+            "search.typesense.timeout_ms",
+            "must be at least 1",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_cache(config: &Config, build: &Build<'_>) -> Result<(), ConfigError> {
+    let Some(url) = &config.cache.url else {
+        return Ok(());
+    };
+    if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+        return Err(value_error(
+            "cache.url",
+            "must be a redis:// or rediss:// URL",
+        ));
+    }
+    if !build.backends.contains(&"redis") {
+        return Err(value_error(
+            "cache.url",
+            "redis is not compiled into this build (feature `redis`)",
+        ));
+    }
+    Ok(())
 }
 
 fn value_error(key: &str, message: &str) -> ConfigError {
@@ -641,10 +700,41 @@ mod example_tests {
     }
 
     #[test]
+    fn search_and_cache_backends_must_be_built_in_and_complete() {
+        let slim = Build {
+            modules: &["movie"],
+            backends: &["sqlite"],
+        };
+        let full = Build {
+            modules: &["movie"],
+            backends: &["sqlite", "typesense", "redis"],
+        };
+        let mut config = Config::default();
+        config.search.backend = crate::SearchBackend::Typesense;
+        let key = |r: Result<(), ConfigError>| match r {
+            Err(ConfigError::Value { key, .. }) => key,
+            other => format!("{other:?}"),
+        };
+        assert_eq!(key(validate(&config, &slim)), "search.backend");
+        assert_eq!(key(validate(&config, &full)), "search.typesense.nodes");
+        config.search.typesense.nodes = vec!["http://127.0.0.1:8108".to_owned()];
+        assert_eq!(key(validate(&config, &full)), "search.typesense.api_key");
+        config.search.typesense.api_key = "key".to_owned();
+        assert!(validate(&config, &full).is_ok());
+
+        let mut config = Config::default();
+        config.cache.url = Some("http://127.0.0.1:6379".to_owned());
+        assert_eq!(key(validate(&config, &full)), "cache.url");
+        config.cache.url = Some("redis://127.0.0.1:6379".to_owned());
+        assert_eq!(key(validate(&config, &slim)), "cache.url");
+        assert!(validate(&config, &full).is_ok());
+    }
+
+    #[test]
     fn example_config_is_valid_and_documents_every_key() {
         let full = Build {
             modules: &["movie", "tvshow"],
-            backends: &["sqlite", "postgres"],
+            backends: &["sqlite", "postgres", "typesense", "redis"],
         };
         let parsed: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Yaml::string(EXAMPLE))

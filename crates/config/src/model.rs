@@ -35,6 +35,10 @@ pub struct Config {
     pub transcoding: TranscodingConfig,
     /// Progress rules.
     pub playback: PlaybackConfig,
+    /// The search engine: embedded (tantivy) or Typesense.
+    pub search: SearchConfig,
+    /// The cache: in-process, or shared through Redis/Dragonfly.
+    pub cache: CacheConfig,
 }
 
 /// `server:` — the HTTP listener.
@@ -493,5 +497,113 @@ impl Config {
             Some(toggle) => toggle.enabled,
             None => revenge_core::module::known_module(id).is_some_and(|m| m.enabled_by_default),
         }
+    }
+}
+
+/// Which engine answers searches (`search.backend`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchBackend {
+    /// The tantivy index in `<data_dir>/search` (nothing to install).
+    #[default]
+    Embedded,
+    /// A Typesense server (or cluster); needs the `typesense` build feature.
+    Typesense,
+}
+
+/// `search.typesense:` — how to reach Typesense.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TypesenseConfig {
+    /// Node URLs (`http://127.0.0.1:8108`).
+    pub nodes: Vec<String>,
+    /// The admin API key.
+    pub api_key: String,
+    /// Prefix of the collection name (`revenge_` gives `revenge_items`), so several
+    /// installations can share one Typesense.
+    pub collection_prefix: String,
+    /// Per-request timeout, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+impl Default for TypesenseConfig {
+    fn default() -> Self {
+        Self {
+            nodes: Vec::new(),
+            api_key: String::new(),
+            collection_prefix: "revenge_".to_owned(),
+            timeout_ms: 2000,
+        }
+    }
+}
+
+/// `search:` — the search engine.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchConfig {
+    /// `embedded` (default) or `typesense`.
+    pub backend: SearchBackend,
+    /// Typesense's nodes and key, when `backend: typesense`.
+    pub typesense: TypesenseConfig,
+    /// With Typesense unreachable, answer from the embedded index (kept up to date alongside)
+    /// instead of 503.
+    pub fallback_to_embedded: bool,
+}
+
+/// `cache:` — without `url` the cache is in-process only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    /// `redis://host:port/db` (Redis, Dragonfly, Valkey): shared by every instance; needs the
+    /// `redis` build feature. Absent: in-process only, for a single instance.
+    pub url: Option<String>,
+    /// Prefix of every key this installation writes, so several can share one Redis.
+    pub key_prefix: String,
+    /// Seconds a session or API key lookup is reused. Short: sliding session expiry and
+    /// `last_used_at` of keys are refreshed when it runs out.
+    pub session_ttl_secs: u64,
+    /// Seconds an item detail response is reused.
+    pub item_ttl_secs: u64,
+    /// Seconds a list response is reused.
+    pub list_ttl_secs: u64,
+    /// Seconds image metadata is reused.
+    pub image_ttl_secs: u64,
+    /// Bytes the in-process level may hold (keys and values).
+    pub max_memory_bytes: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            key_prefix: "revenge:".to_owned(),
+            session_ttl_secs: 30,
+            item_ttl_secs: 300,
+            list_ttl_secs: 60,
+            image_ttl_secs: 600,
+            max_memory_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+impl CacheConfig {
+    /// How long a session or API key lookup is reused.
+    pub fn session_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.session_ttl_secs)
+    }
+
+    /// How long an item detail is reused.
+    pub fn item_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.item_ttl_secs)
+    }
+
+    /// How long a list is reused.
+    pub fn list_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.list_ttl_secs)
+    }
+
+    /// How long image metadata is reused.
+    pub fn image_ttl(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.image_ttl_secs)
     }
 }

@@ -19,7 +19,12 @@ pub use runtime::{
 pub fn build_info() -> BuildInfo {
     BuildInfo {
         modules: modules::compiled().iter().map(|m| m.id()).collect(),
-        backends: revenge_db::compiled_backends().to_vec(),
+        backends: revenge_db::compiled_backends()
+            .iter()
+            .copied()
+            .chain(cfg!(feature = "typesense").then_some("typesense"))
+            .chain(cfg!(feature = "redis").then_some("redis"))
+            .collect(),
     }
 }
 
@@ -28,7 +33,7 @@ pub fn build_info() -> BuildInfo {
 pub struct BuildInfo {
     /// Ids of the compiled-in content modules.
     pub modules: Vec<&'static str>,
-    /// Compiled-in database backends.
+    /// Compiled-in backends: databases, then `typesense` and `redis` when built in.
     pub backends: Vec<&'static str>,
 }
 

@@ -349,8 +349,8 @@ fn flatten(
 pub struct StartOptions {
     /// Libraries (module, name) to scan right after start (`serve --library`).
     pub scan_now: Vec<(String, String)>,
-    /// The cache: in-process unless `url` names a Redis. The `cache:` config section maps here.
-    pub cache: revenge_cache::CacheSettings,
+    /// Replaces the config's `cache:` section (tests that need one cache setting per server).
+    pub cache: Option<revenge_cache::CacheSettings>,
 }
 
 /// Validates the config, opens and migrates the database, binds and starts serving.
@@ -379,7 +379,11 @@ pub async fn start_with(
     }
     let server_id = settings::server_id(&db.conn).await?;
     let events = EventBus::new();
-    let cache = revenge_cache::Cache::connect(options.cache.clone()).await?;
+    let cache_settings = options
+        .cache
+        .clone()
+        .unwrap_or_else(|| config.cache.clone());
+    let cache = revenge_cache::Cache::connect(cache_settings).await?;
     let auth = AuthService::with_cache(
         db.conn.clone(),
         auth_settings(&config),
@@ -536,10 +540,9 @@ pub async fn start_with(
 }
 
 // --- search (issue #8)
-/// The search settings. The config has no `search:` section yet: until it is mapped here,
-/// search uses the embedded index in `<data_dir>/search`.
-pub fn search_settings(_config: &Config) -> revenge_search::SearchSettings {
-    revenge_search::SearchSettings::default()
+/// The search settings: the config's `search:` section.
+fn search_settings(config: &Config) -> revenge_search::SearchSettings {
+    config.search.clone()
 }
 
 /// Opens the search engine over every compiled-in, enabled module's documents.
