@@ -10,14 +10,13 @@
     reason = "a test fails by panicking, helpers included"
 )]
 
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use reqwest::Method;
 use revenge_cache::CacheSettings;
 use revenge_server::StartOptions;
-use revenge_tests::{TestEnv, TestServer, login};
+use revenge_tests::{TestEnv, TestServer, login, write};
 use serde_json::{Value, json};
 
 fn redis_url() -> String {
@@ -249,35 +248,6 @@ async fn revocations_are_honoured_at_once_reversed(a: &TestServer, b: &TestServe
     assert_eq!(a.get_as(&carol, "/api/v1/me").await.status, 401);
 }
 
-fn write(root: &Path, rel: &str, bytes: &[u8]) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
-}
-
-/// Queues a scan on `server` and waits for its job to end.
-async fn scan(server: &TestServer, library: i64) {
-    let queued = server
-        .call(
-            Method::POST,
-            &format!("/api/v1/libraries/{library}/scan"),
-            Some(&server.admin),
-            None,
-        )
-        .await;
-    assert_eq!(queued.status, 202, "{:?}", queued.body);
-    let job = queued.body["job_id"].as_i64().unwrap();
-    for _ in 0..400 {
-        let reply = server.get(&format!("/api/v1/jobs/{job}")).await;
-        match reply.body["state"].as_str().unwrap_or_default() {
-            "succeeded" => return,
-            "failed" => panic!("scan failed: {}", reply.body),
-            _ => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    }
-    panic!("scan {job} did not finish");
-}
-
 fn titles(body: &Value) -> Vec<String> {
     body["items"]
         .as_array()
@@ -305,7 +275,7 @@ async fn a_rescan_refreshes_cached_lists(env: &TestEnv, a: &TestServer, b: &Test
     .await;
     assert_eq!(reply.status, 201, "{:?}", reply.body);
     let library = reply.body["id"].as_i64().unwrap();
-    scan(a, library).await;
+    a.scan_ok(library).await;
 
     let first = b.get("/api/v1/movie/movies").await;
     assert_eq!(titles(&first.body), ["Heat"]);
@@ -321,7 +291,7 @@ async fn a_rescan_refreshes_cached_lists(env: &TestEnv, a: &TestServer, b: &Test
     assert_eq!(again.body["title"], "Heat");
 
     write(&media, "Alien (1979)/Alien (1979).mkv", b"alien");
-    scan(a, library).await;
+    a.scan_ok(library).await;
     let after = b.get("/api/v1/movie/movies").await;
     assert_eq!(titles(&after.body), ["Alien", "Heat"], "{}", after.body);
     assert_eq!(after.body["total"], 2);
@@ -487,7 +457,7 @@ async fn a_redis_outage_costs_speed_never_a_request() {
     .body["id"]
         .as_i64()
         .unwrap();
-    scan(&server, library).await;
+    server.scan_ok(library).await;
     let (_, bob) = server.user("bob", json!({})).await;
     server.get("/api/v1/movie/movies").await;
     assert_eq!(x_cache(&server.get("/api/v1/movie/movies").await), "hit");
@@ -513,7 +483,7 @@ async fn a_redis_outage_costs_speed_never_a_request() {
     assert_eq!(out.status, 204);
     assert_eq!(server.get_as(&bob, "/api/v1/me").await.status, 401);
     write(&media, "Alien (1979)/Alien (1979).mkv", b"alien");
-    scan(&server, library).await;
+    server.scan_ok(library).await;
     assert_eq!(
         titles(&server.get("/api/v1/movie/movies").await.body),
         ["Alien", "Heat"]

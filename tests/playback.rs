@@ -11,59 +11,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::Method;
-use revenge_tests::{TestEnv, TestServer, client};
+use revenge_tests::{TestEnv, TestServer, client, ffmpeg_movie};
 use revenge_transcode::TranscodeSettings;
 use serde_json::{Value, json};
-
-fn ffmpeg_made(dir: &Path, name: &str, secs: u32) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let status = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .arg("testsrc=size=640x360:rate=25")
-        .args(["-f", "lavfi", "-i", "sine", "-t", &secs.to_string()])
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"])
-        .arg(&path)
-        .status()
-        .unwrap_or_else(|e| panic!("ffmpeg is needed by these tests and could not run: {e}"));
-    assert!(status.success(), "ffmpeg could not make {name}");
-    path
-}
-
-async fn scan(server: &TestServer, library: i64) {
-    let queued = server
-        .call(
-            Method::POST,
-            &format!("/api/v1/libraries/{library}/scan"),
-            Some(&server.admin),
-            None,
-        )
-        .await;
-    assert_eq!(queued.status, 202, "{:?}", queued.body);
-    let job = queued.body["job_id"].as_i64().unwrap();
-    for _ in 0..1200 {
-        let reply = server.get(&format!("/api/v1/jobs/{job}")).await;
-        match reply.body["state"].as_str().unwrap_or_default() {
-            "succeeded" => return,
-            "failed" => panic!("scan failed: {:?}", reply.body),
-            _ => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    }
-    panic!("scan {job} did not finish");
-}
-
-async fn library(server: &TestServer, module: &str, folder: &Path) -> i64 {
-    let reply = server
-        .call(
-            Method::POST,
-            "/api/v1/libraries",
-            Some(&server.admin),
-            Some(json!({"module": module, "name": module, "folders": [folder.display().to_string()]})),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{:?}", reply.body);
-    reply.body["id"].as_i64().unwrap()
-}
 
 /// The first movie's first file id.
 async fn movie_file(server: &TestServer) -> (i64, i64) {
@@ -108,12 +58,12 @@ struct Setup {
 async fn movie_server(settings: TranscodeSettings, secs: u32) -> Setup {
     let env = TestEnv::new().await;
     let media = env.data_dir().join("films");
-    let source = ffmpeg_made(&media, "Test Pattern (2020)/Test Pattern (2020).mkv", secs);
+    let source = ffmpeg_movie(&media, "Test Pattern (2020)/Test Pattern (2020).mkv", secs);
     let mut config = env.config();
     config.transcoding = settings;
     let server = TestServer::start_with(config).await;
-    let id = library(&server, "movie", &media).await;
-    scan(&server, id).await;
+    let id = server.library_at("movie", "movie", &media).await;
+    server.scan_ok(id).await;
     Setup {
         _env: env,
         server,
@@ -339,14 +289,14 @@ async fn progress_resume_continue_and_played_marks() {
 async fn next_up_is_the_first_unwatched_episode_after_the_last_watched() {
     let env = TestEnv::new().await;
     let shows = env.data_dir().join("shows");
-    let first = ffmpeg_made(&shows, "Show/Season 1/Show - S01E01.mkv", 1);
+    let first = ffmpeg_movie(&shows, "Show/Season 1/Show - S01E01.mkv", 1);
     for n in 2..=4 {
         let name = format!("Show/Season 1/Show - S01E0{n}.mkv");
         std::fs::copy(&first, shows.join(name)).unwrap();
     }
     let server = env.start().await;
-    let id = library(&server, "tvshow", &shows).await;
-    scan(&server, id).await;
+    let id = server.library_at("tvshow", "tvshow", &shows).await;
+    server.scan_ok(id).await;
     let series = server.get("/api/v1/tvshow/series").await.body["items"][0]["id"]
         .as_i64()
         .unwrap();

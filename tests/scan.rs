@@ -10,51 +10,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use reqwest::Method;
-use revenge_tests::{TestEnv, TestServer};
+use revenge_tests::{TestEnv, TestServer, write};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-
-fn write(root: &Path, rel: &str, bytes: &[u8]) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, bytes).unwrap();
-}
-
-/// Queues a scan and waits for its job to end; returns the job.
-async fn scan(server: &TestServer, library: i64) -> Value {
-    let queued = server
-        .call(
-            Method::POST,
-            &format!("/api/v1/libraries/{library}/scan"),
-            Some(&server.admin),
-            None,
-        )
-        .await;
-    assert_eq!(queued.status, 202, "{:?}", queued.body);
-    let job = queued.body["job_id"].as_i64().unwrap();
-    for _ in 0..400 {
-        let reply = server.get(&format!("/api/v1/jobs/{job}")).await;
-        let state = reply.body["state"].as_str().unwrap_or_default().to_owned();
-        if state == "succeeded" || state == "failed" {
-            return reply.body;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("scan {job} did not finish");
-}
-
-async fn library(server: &TestServer, module: &str, folder: &Path) -> i64 {
-    let reply = server
-        .call(
-            Method::POST,
-            "/api/v1/libraries",
-            Some(&server.admin),
-            Some(json!({"module": module, "name": "Media", "folders": [folder.display().to_string()]})),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{:?}", reply.body);
-    reply.body["id"].as_i64().unwrap()
-}
 
 fn titles(body: &Value) -> Vec<String> {
     body["items"]
@@ -88,9 +46,9 @@ async fn movies_are_scanned_renamed_removed_and_never_wiped() {
     );
     write(&media, "Alien (1979)/notes.txt", b"not media");
     let server = env.start().await;
-    let lib = library(&server, "movie", &media).await;
+    let lib = server.library_at("movie", "Media", &media).await;
 
-    let job = scan(&server, lib).await;
+    let job = server.scan(lib).await;
     assert_eq!(job["state"], "succeeded", "{job}");
     assert!(job["progress"]["done"].as_i64().unwrap_or(0) >= 4, "{job}");
     let list = server.get("/api/v1/movie/movies").await.body;
@@ -105,7 +63,7 @@ async fn movies_are_scanned_renamed_removed_and_never_wiped() {
 
     // A rename keeps the item.
     std::fs::rename(media.join("Heat (1995)"), media.join("Heat 1995 renamed")).unwrap();
-    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    assert_eq!(server.scan(lib).await["state"], "succeeded");
     let list = server.get("/api/v1/movie/movies").await.body;
     assert_eq!(list["total"], 3);
     assert_eq!(
@@ -115,13 +73,13 @@ async fn movies_are_scanned_renamed_removed_and_never_wiped() {
 
     // A deletion removes it.
     std::fs::remove_dir_all(media.join("Heat 1995 renamed")).unwrap();
-    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    assert_eq!(server.scan(lib).await["state"], "succeeded");
     let list = server.get("/api/v1/movie/movies").await.body;
     assert_eq!(titles(&list), ["Alien (1979)", "The Matrix (1999)"]);
 
     // The disk goes away: the scan fails and nothing is removed.
     std::fs::remove_dir_all(&media).unwrap();
-    let failed = scan(&server, lib).await;
+    let failed = server.scan(lib).await;
     assert_eq!(failed["state"], "failed", "{failed}");
     assert!(
         failed["last_error"]
@@ -131,7 +89,7 @@ async fn movies_are_scanned_renamed_removed_and_never_wiped() {
         "{failed}"
     );
     std::fs::create_dir_all(&media).unwrap();
-    let emptied = scan(&server, lib).await;
+    let emptied = server.scan(lib).await;
     assert_eq!(
         emptied["state"], "failed",
         "an empty mount point removes nothing: {emptied}"
@@ -162,8 +120,8 @@ async fn nfo_files_fill_in_films_and_broken_ones_fall_back_to_the_name() {
         b"\x00\x01 not xml at all \xff",
     );
     let server = env.start().await;
-    let lib = library(&server, "movie", &media).await;
-    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    let lib = server.library_at("movie", "Media", &media).await;
+    assert_eq!(server.scan(lib).await["state"], "succeeded");
     let list = server.get("/api/v1/movie/movies").await.body;
     assert_eq!(titles(&list), ["Heat (1995)", "The Matrix (1999)"]);
     let matrix = server
@@ -191,15 +149,15 @@ async fn an_interrupted_scan_resumes_without_duplicates() {
         );
     }
     let server = env.start().await;
-    let lib = library(&server, "movie", &media).await;
-    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    let lib = server.library_at("movie", "Media", &media).await;
+    assert_eq!(server.scan(lib).await["state"], "succeeded");
     // As if the process died after taking files in but before recording them.
     let db = env.connect().await;
     db.conn
         .execute_unprepared("DELETE FROM media_file WHERE rel_path LIKE 'Film 1%'")
         .await
         .unwrap();
-    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    assert_eq!(server.scan(lib).await["state"], "succeeded");
     let list = server.get("/api/v1/movie/movies?limit=100").await.body;
     assert_eq!(list["total"], 20, "no duplicates: {:?}", titles(&list));
     server.stop().await;
@@ -251,8 +209,8 @@ async fn item_details_list_files_with_streams_and_errors() {
     );
     write(&media, "Broken (2021)/Broken (2021).mkv", b"");
     let server = env.start().await;
-    let lib = library(&server, "movie", &media).await;
-    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    let lib = server.library_at("movie", "Media", &media).await;
+    assert_eq!(server.scan(lib).await["state"], "succeeded");
     let list = server.get("/api/v1/movie/movies").await.body;
     assert_eq!(
         titles(&list),
@@ -332,8 +290,8 @@ async fn series_are_scanned_into_seasons_and_episodes() {
           <aired>2005-03-26</aired></episodedetails>",
     );
     let server = env.start().await;
-    let lib = library(&server, "tvshow", &media).await;
-    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    let lib = server.library_at("tvshow", "Media", &media).await;
+    assert_eq!(server.scan(lib).await["state"], "succeeded");
     let series = server.get("/api/v1/tvshow/series").await.body;
     assert_eq!(
         titles(&series),
@@ -551,7 +509,7 @@ async fn local_artwork_is_served_resized_to_those_who_may_see_it() {
         180,
     );
     let server = env.start().await;
-    let movie_lib = library(&server, "movie", &films).await;
+    let movie_lib = server.library_at("movie", "Media", &films).await;
     let tv_lib = server
         .call(
             Method::POST,
@@ -563,8 +521,8 @@ async fn local_artwork_is_served_resized_to_those_who_may_see_it() {
         .body["id"]
         .as_i64()
         .unwrap();
-    assert_eq!(scan(&server, movie_lib).await["state"], "succeeded");
-    assert_eq!(scan(&server, tv_lib).await["state"], "succeeded");
+    assert_eq!(server.scan(movie_lib).await["state"], "succeeded");
+    assert_eq!(server.scan(tv_lib).await["state"], "succeeded");
     let heat = server.get("/api/v1/movie/movies").await.body["items"][0]["id"]
         .as_i64()
         .unwrap();

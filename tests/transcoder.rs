@@ -10,52 +10,14 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use reqwest::Method;
 use revenge_config::{Backend, Config, VariantConfig};
-use revenge_tests::{TestEnv, TestServer, client};
+use revenge_tests::{TestEnv, TestServer, client, ffmpeg_movie};
 use revenge_transcode::service::{API_PREFIX, SECRET_HEADER};
 use serde_json::{Value, json};
 
 const SECRET: &str = "transcoder-test-secret";
-
-fn ffmpeg_made(dir: &Path, name: &str, secs: u32) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let status = std::process::Command::new("ffmpeg")
-        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
-        .arg("testsrc=size=640x360:rate=25")
-        .args(["-f", "lavfi", "-i", "sine", "-t", &secs.to_string()])
-        .args(["-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"])
-        .arg(&path)
-        .status()
-        .unwrap_or_else(|e| panic!("ffmpeg is needed by these tests and could not run: {e}"));
-    assert!(status.success(), "ffmpeg could not make {name}");
-    path
-}
-
-async fn scan(server: &TestServer, library: i64) {
-    let queued = server
-        .call(
-            Method::POST,
-            &format!("/api/v1/libraries/{library}/scan"),
-            Some(&server.admin),
-            None,
-        )
-        .await;
-    assert_eq!(queued.status, 202, "{:?}", queued.body);
-    let job = queued.body["job_id"].as_i64().unwrap();
-    for _ in 0..1200 {
-        let reply = server.get(&format!("/api/v1/jobs/{job}")).await;
-        match reply.body["state"].as_str().unwrap_or_default() {
-            "succeeded" => return,
-            "failed" => panic!("scan failed: {:?}", reply.body),
-            _ => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    }
-    panic!("scan {job} did not finish");
-}
 
 async fn raw(
     server: &TestServer,
@@ -119,7 +81,7 @@ async fn a_remote_transcoder_serves_through_the_server_and_stops_with_it() {
 
     let env = TestEnv::new().await;
     let media = env.data_dir().join("films");
-    ffmpeg_made(&media, "Test Pattern (2020)/Test Pattern (2020).mkv", 8);
+    ffmpeg_movie(&media, "Test Pattern (2020)/Test Pattern (2020).mkv", 8);
     let mut config = env.config();
     config.transcoding.backend = Backend::Remote;
     config.transcoding.remote.url = transcoder_url.clone();
@@ -138,7 +100,7 @@ async fn a_remote_transcoder_serves_through_the_server_and_stops_with_it() {
         )
         .await;
     assert_eq!(reply.status, 201, "{:?}", reply.body);
-    scan(&server, reply.body["id"].as_i64().unwrap()).await;
+    server.scan_ok(reply.body["id"].as_i64().unwrap()).await;
     let list = server.get("/api/v1/movie/movies").await;
     let movie = list.body["items"][0]["id"].as_i64().unwrap();
     let detail = server.get(&format!("/api/v1/movie/movies/{movie}")).await;
@@ -252,7 +214,7 @@ async fn redirected_players_fetch_segments_from_the_transcoder_with_a_session_to
 
     let env = TestEnv::new().await;
     let media = env.data_dir().join("films");
-    ffmpeg_made(&media, "Test Pattern (2020)/Test Pattern (2020).mkv", 4);
+    ffmpeg_movie(&media, "Test Pattern (2020)/Test Pattern (2020).mkv", 4);
     let mut config = env.config();
     config.transcoding.backend = Backend::Remote;
     config.transcoding.remote.url = transcoder.base_url();
@@ -267,7 +229,7 @@ async fn redirected_players_fetch_segments_from_the_transcoder_with_a_session_to
             Some(json!({"module": "movie", "name": "Films", "folders": [media.display().to_string()]})),
         )
         .await;
-    scan(&server, reply.body["id"].as_i64().unwrap()).await;
+    server.scan_ok(reply.body["id"].as_i64().unwrap()).await;
     let list = server.get("/api/v1/movie/movies").await;
     let movie = list.body["items"][0]["id"].as_i64().unwrap();
     let detail = server.get(&format!("/api/v1/movie/movies/{movie}")).await;

@@ -8,6 +8,9 @@ use revenge_server::{RunningServer, StartOptions};
 use sea_orm::ConnectionTrait;
 use tempfile::TempDir;
 
+mod media;
+pub use media::{ffmpeg_movie, write};
+
 /// The environment variable naming a PostgreSQL server to run the suite against.
 pub const DATABASE_ENV: &str = "TEST_DATABASE_URL";
 

@@ -114,7 +114,13 @@ pub async fn cache_responses(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if response.status() != StatusCode::OK || !is_json {
+    // Answers of one user's own (next-up, random picks) say so; the scope is not enough.
+    let private = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store") || v.contains("private"));
+    if response.status() != StatusCode::OK || !is_json || private {
         return response;
     }
     let (parts, body) = response.into_parts();

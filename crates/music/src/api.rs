@@ -458,7 +458,7 @@ async fn random_tracks(
     State(ctx): State<ModuleContext>,
     viewer: Viewer,
     ApiQuery(page): ApiQuery<PageParams>,
-) -> Result<Json<Vec<TrackDto>>, Problem> {
+) -> Result<(revenge_core::PrivateAnswer, Json<Vec<TrackDto>>), Problem> {
     let page = page.validate()?;
     let filter = TrackFilter {
         random: true,
@@ -474,7 +474,10 @@ async fn random_tracks(
         }),
     )
     .await?;
-    Ok(Json(rows.items.into_iter().map(TrackDto::from).collect()))
+    Ok((
+        revenge_core::PRIVATE_ANSWER,
+        Json(rows.items.into_iter().map(TrackDto::from).collect()),
+    ))
 }
 
 /// Makes a new Subsonic password for the caller (replacing any earlier one) and shows it once.

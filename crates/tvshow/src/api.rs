@@ -178,9 +178,12 @@ pub(crate) fn router() -> OpenApiRouter<ModuleContext> {
 async fn next_up(
     State(ctx): State<ModuleContext>,
     viewer: Viewer,
-) -> Result<Json<Vec<EpisodeDto>>, Problem> {
+) -> Result<(revenge_core::PrivateAnswer, Json<Vec<EpisodeDto>>), Problem> {
     let episodes = repo::next_up(&ctx.db, &viewer, 50).await?;
-    Ok(Json(episodes.into_iter().map(EpisodeDto::from).collect()))
+    Ok((
+        revenge_core::PRIVATE_ANSWER,
+        Json(episodes.into_iter().map(EpisodeDto::from).collect()),
+    ))
 }
 
 /// Lists the series the caller may see, paginated, sorted and filtered.
