@@ -14,6 +14,7 @@ use tokio::sync::Mutex;
 use crate::TranscodeError;
 use crate::command::{Encode, HlsJob, Source, hls_args};
 use crate::playlist::{VariantEntry, finished_segments, segment_count};
+use crate::session_table;
 use crate::settings::TranscodeSettings;
 
 /// A request further ahead than this many segments of what ffmpeg has written restarts ffmpeg
@@ -104,6 +105,16 @@ struct Session {
     last_used: std::sync::Mutex<Instant>,
 }
 
+impl session_table::Tracked for Session {
+    fn key(&self) -> Option<&SessionKey> {
+        self.key.as_ref()
+    }
+
+    fn touch(&self) {
+        Session::touch(self);
+    }
+}
+
 impl Session {
     fn touch(&self) {
         if let Ok(mut at) = self.last_used.lock() {
@@ -128,7 +139,7 @@ pub struct LocalEngine {
 #[derive(Debug)]
 struct Inner {
     settings: TranscodeSettings,
-    sessions: std::sync::Mutex<HashMap<String, Arc<Session>>>,
+    sessions: session_table::Table<Session>,
     /// Serialises session creation so that the limit holds under concurrent requests.
     opening: Mutex<()>,
 }
@@ -156,15 +167,7 @@ impl LocalEngine {
     }
 
     fn get(&self, id: &str) -> Result<Arc<Session>, TranscodeError> {
-        let session = self
-            .inner
-            .sessions
-            .lock()
-            .ok()
-            .and_then(|sessions| sessions.get(id).cloned())
-            .ok_or(TranscodeError::SessionNotFound)?;
-        session.touch();
-        Ok(session)
+        session_table::by_id(&self.inner.sessions, id)
     }
 
     /// The session of `key` if it exists with the same spec, else a new one (an existing one
@@ -175,20 +178,15 @@ impl LocalEngine {
         spec: SessionSpec,
     ) -> Result<SessionInfo, TranscodeError> {
         let _guard = self.inner.opening.lock().await;
-        if let Some(key) = &key {
-            let existing = self.inner.sessions.lock().ok().and_then(|sessions| {
-                sessions
-                    .values()
-                    .find(|s| s.key.as_ref() == Some(key))
-                    .cloned()
-            });
-            if let Some(session) = existing {
-                if session.spec == spec {
-                    session.touch();
-                    return Ok(session.info.clone());
-                }
-                self.stop(&session.info.id).await;
+        if let Some(session) = key
+            .as_ref()
+            .and_then(|key| session_table::by_key(&self.inner.sessions, key))
+        {
+            if session.spec == spec {
+                session.touch();
+                return Ok(session.info.clone());
             }
+            self.stop(&session.info.id).await;
         }
         let limit = self.inner.settings.max_concurrent;
         if self.session_count() >= limit {

@@ -11,6 +11,7 @@ pub mod media;
 pub mod playlist;
 mod remote;
 pub mod service;
+mod session_table;
 mod settings;
 
 pub use command::{AudioFormat, Encode, Source, SubtitleInput};

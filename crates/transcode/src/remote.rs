@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use http::StatusCode;
 
 use crate::service::{API_PREFIX, SECRET_HEADER, from_answer, session_token};
+use crate::session_table;
 use crate::settings::Backend;
 use crate::{LocalEngine, SessionInfo, SessionKey, SessionSpec, TranscodeError, TranscodeSettings};
 
@@ -19,6 +20,16 @@ struct RemoteSession {
     spec: SessionSpec,
     info: SessionInfo,
     last_used: std::sync::Mutex<Instant>,
+}
+
+impl session_table::Tracked for RemoteSession {
+    fn key(&self) -> Option<&SessionKey> {
+        self.key.as_ref()
+    }
+
+    fn touch(&self) {
+        RemoteSession::touch(self);
+    }
 }
 
 impl RemoteSession {
@@ -40,7 +51,7 @@ struct RemoteInner {
     settings: TranscodeSettings,
     base: String,
     client: reqwest::Client,
-    sessions: std::sync::Mutex<HashMap<String, Arc<RemoteSession>>>,
+    sessions: session_table::Table<RemoteSession>,
     opening: tokio::sync::Mutex<()>,
 }
 
@@ -100,15 +111,7 @@ impl RemoteEngine {
     }
 
     fn get(&self, id: &str) -> Result<Arc<RemoteSession>, TranscodeError> {
-        let session = self
-            .inner
-            .sessions
-            .lock()
-            .ok()
-            .and_then(|sessions| sessions.get(id).cloned())
-            .ok_or(TranscodeError::SessionNotFound)?;
-        session.touch();
-        Ok(session)
+        session_table::by_id(&self.inner.sessions, id)
     }
 
     /// As [`LocalEngine::open`], on the transcoder. The spec's source must be a URL the
@@ -119,20 +122,15 @@ impl RemoteEngine {
         spec: SessionSpec,
     ) -> Result<SessionInfo, TranscodeError> {
         let _guard = self.inner.opening.lock().await;
-        if let Some(key) = &key {
-            let existing = self.inner.sessions.lock().ok().and_then(|sessions| {
-                sessions
-                    .values()
-                    .find(|s| s.key.as_ref() == Some(key))
-                    .cloned()
-            });
-            if let Some(session) = existing {
-                if session.spec == spec {
-                    session.touch();
-                    return Ok(session.info.clone());
-                }
-                self.stop(&session.info.id).await;
+        if let Some(session) = key
+            .as_ref()
+            .and_then(|key| session_table::by_key(&self.inner.sessions, key))
+        {
+            if session.spec == spec {
+                session.touch();
+                return Ok(session.info.clone());
             }
+            self.stop(&session.info.id).await;
         }
         let body = self
             .send(self.inner.client.post(self.url("/sessions")).json(&spec))
