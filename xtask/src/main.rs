@@ -250,7 +250,13 @@ fn test() -> Result<()> {
         postgres
             .args(["test", "-p", "revenge-tests"])
             .env("TEST_DATABASE_URL", &url);
-        let result = run(postgres);
+        // The server and transcoder as two processes: a test of revenge-server, the package
+        // that owns the binary.
+        let mut processes = cargo();
+        processes
+            .args(["test", "-p", "revenge-server", "--test", "two_processes"])
+            .env("TEST_DATABASE_URL", &url);
+        let result = run(postgres).and_then(|()| run(processes));
         drop_test_databases(&url);
         result?;
     } else {
