@@ -66,8 +66,14 @@ fn pgs() -> Vec<u8> {
             pcs.extend_from_slice(&[be(x), be(y)].concat());
         }
         pgs_segment(&mut out, pts, 0x16, &pcs);
-        let wds = [vec![1, 0], be(x).to_vec(), be(y).to_vec(), be(bw).to_vec(), be(bh).to_vec()]
-            .concat();
+        let wds = [
+            vec![1, 0],
+            be(x).to_vec(),
+            be(y).to_vec(),
+            be(bw).to_vec(),
+            be(bh).to_vec(),
+        ]
+        .concat();
         pgs_segment(&mut out, pts, 0x17, &wds);
         if show {
             // Palette entry 1: white (Y 235, neutral chroma), opaque.
@@ -99,11 +105,7 @@ fn make_movie(folder: &Path) {
     let srt_path = dir.join("Test Pattern (2020).en.srt");
     std::fs::write(&srt_path, srt).unwrap();
     let ass_path = dir.join("Test Pattern (2020).fr.ass");
-    ffmpeg(&[
-        "-i",
-        srt_path.to_str().unwrap(),
-        ass_path.to_str().unwrap(),
-    ]);
+    ffmpeg(&["-i", srt_path.to_str().unwrap(), ass_path.to_str().unwrap()]);
     let sup = dir.join("image.sup");
     std::fs::write(&sup, pgs()).unwrap();
     let video = dir.join("Test Pattern (2020).mkv");
@@ -232,7 +234,13 @@ fn webvtt_cues(text: &str) -> Vec<(String, String, String)> {
 
 fn expected_cues() -> Vec<(String, String, String)> {
     CUES.iter()
-        .map(|(from, to, text)| (from.replace(',', "."), to.replace(',', "."), (*text).to_owned()))
+        .map(|(from, to, text)| {
+            (
+                from.replace(',', "."),
+                to.replace(',', "."),
+                (*text).to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -262,17 +270,29 @@ async fn audio_transcodes_at_the_requested_bitrate_and_text_subtitles_become_web
         let streams = probe["streams"].as_array().unwrap();
         assert_eq!(streams.len(), 1, "{probe}");
         assert_eq!(streams[0]["codec_name"], codec, "{probe}");
-        let duration: f64 = probe["format"]["duration"].as_str().unwrap().parse().unwrap();
+        let duration: f64 = probe["format"]["duration"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((5.5..6.6).contains(&duration), "{format}: {probe}");
         // Noise makes every encoder spend what it is given: the rate is the one asked for.
-        let rate: f64 = probe["format"]["bit_rate"].as_str().unwrap().parse().unwrap();
+        let rate: f64 = probe["format"]["bit_rate"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         let asked = f64::from(kbps) * 1000.0;
         assert!(
             (asked * 0.75..asked * 1.25).contains(&rate),
             "{format} at {kbps}k came out at {rate} b/s"
         );
     }
-    let (status, _, _) = fetch(&server, &format!("/api/v1/playback/{file}/audio?format=flac")).await;
+    let (status, _, _) = fetch(
+        &server,
+        &format!("/api/v1/playback/{file}/audio?format=flac"),
+    )
+    .await;
     assert_eq!(status, 400, "an unknown format is refused");
     let (status, _, _) = fetch(
         &server,
@@ -299,19 +319,34 @@ async fn audio_transcodes_at_the_requested_bitrate_and_text_subtitles_become_web
     let mut sources = vec!["embedded:2".to_owned()];
     sources.extend((0..sidecars.len()).map(|n| format!("external:{n}")));
     for subtitle in &sources {
-        let (status, kind, body) =
-            fetch(&server, &format!("/api/v1/playback/{file}/subtitles/{subtitle}")).await;
-        assert_eq!(status, 200, "{subtitle}: {}", String::from_utf8_lossy(&body));
+        let (status, kind, body) = fetch(
+            &server,
+            &format!("/api/v1/playback/{file}/subtitles/{subtitle}"),
+        )
+        .await;
+        assert_eq!(
+            status,
+            200,
+            "{subtitle}: {}",
+            String::from_utf8_lossy(&body)
+        );
         assert!(kind.starts_with("text/vtt"), "{kind}");
         let cues = webvtt_cues(&String::from_utf8(body).unwrap());
         assert_eq!(cues, expected_cues(), "{subtitle}");
     }
     // An image track cannot be text; a track or sidecar that is not there is 404.
-    let (status, _, _) = fetch(&server, &format!("/api/v1/playback/{file}/subtitles/embedded:3")).await;
+    let (status, _, _) = fetch(
+        &server,
+        &format!("/api/v1/playback/{file}/subtitles/embedded:3"),
+    )
+    .await;
     assert_eq!(status, 400);
     for missing in ["embedded:9", "external:7", "external:x", "nonsense"] {
-        let (status, _, _) =
-            fetch(&server, &format!("/api/v1/playback/{file}/subtitles/{missing}")).await;
+        let (status, _, _) = fetch(
+            &server,
+            &format!("/api/v1/playback/{file}/subtitles/{missing}"),
+        )
+        .await;
         assert_eq!(status, 404, "{missing}");
     }
     server.stop().await;
@@ -352,7 +387,10 @@ async fn an_image_subtitle_is_burned_into_the_picture_when_asked() {
     let inside_source = (84, 129, 150, 24);
     let inside_240 = (56, 86, 100, 16);
     let plain = mean_luma(&source, "1", inside_source);
-    assert!(plain < 200.0, "the test pattern alone is not white there: {plain}");
+    assert!(
+        plain < 200.0,
+        "the test pattern alone is not white there: {plain}"
+    );
 
     let (status, _, body) = fetch(
         &server,
@@ -394,7 +432,10 @@ async fn an_image_subtitle_is_burned_into_the_picture_when_asked() {
     assert_eq!(video["codec_name"], "h264");
     assert_eq!(video["height"], 240);
     let burned = mean_luma(&path, "1", inside_240);
-    assert!(burned > 230.0, "the subtitle is not in the picture: {burned}");
+    assert!(
+        burned > 230.0,
+        "the subtitle is not in the picture: {burned}"
+    );
     // After the subtitle ends (3 s) the pattern shows again.
     let after = mean_luma(&path, "3.5", inside_240);
     assert!(after < 200.0, "the subtitle outstays its time: {after}");

@@ -248,7 +248,13 @@ fn decode(init: &[u8], segment: &[u8], dir: &Path) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| format!("{}:{}", s["codec_name"].as_str().unwrap_or("?"), s["height"]))
+        .map(|s| {
+            format!(
+                "{}:{}",
+                s["codec_name"].as_str().unwrap_or("?"),
+                s["height"]
+            )
+        })
         .collect()
 }
 
@@ -385,8 +391,8 @@ async fn a_server_and_a_transcoder_process_play_hls_together() {
     assert!(variants[0].contains("/240p/index.m3u8"), "{master}");
 
     // From here on the player follows the playlists' signed URLs, with no header at all.
-    let variant = String::from_utf8(fetch(&client, &format!("{server_url}{}", variants[0])).await)
-        .unwrap();
+    let variant =
+        String::from_utf8(fetch(&client, &format!("{server_url}{}", variants[0])).await).unwrap();
     assert!(variant.contains("#EXT-X-ENDLIST"), "{variant}");
     let parts = uris(&variant);
     assert!(parts[0].contains("/init.mp4"), "{variant}");
