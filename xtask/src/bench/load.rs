@@ -1,7 +1,7 @@
 //! API load with wrk: every endpoint of a table, at 1, 8 and 64 connections, with a session
 //! token. p50/p99 latency and requests/s are parsed from wrk's `--latency` output. An endpoint
 //! this build does not answer (404), or whose path needs an id nothing provides, is reported as
-//! not measured, so entries for search, Subsonic, streaming and HLS light up when those modules
+//! not measured, so entries for search and Subsonic light up when those modules
 //! land.
 
 use std::collections::HashMap;
@@ -114,24 +114,6 @@ pub const ENDPOINTS: &[Endpoint] = &[
         min_rps: None,
     },
 ];
-
-/// The direct-stream endpoint (throughput in MB/s at one connection).
-pub const STREAM: Endpoint = Endpoint {
-    name: "direct stream",
-    group: "stream",
-    path: "/api/v1/stream/{file_id}",
-    p99_ms_at_8: None,
-    min_rps: None,
-};
-
-/// The first HLS segment (its latency at one connection is the time to first segment).
-pub const HLS: Endpoint = Endpoint {
-    name: "HLS first segment",
-    group: "stream",
-    path: "/api/v1/stream/{file_id}/hls/0.ts",
-    p99_ms_at_8: None,
-    min_rps: None,
-};
 
 /// What wrk measured for one endpoint at one concurrency.
 #[derive(Debug, Clone, Default, PartialEq)]

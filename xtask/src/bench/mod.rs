@@ -10,6 +10,7 @@ mod report;
 mod scan;
 mod server;
 mod startup;
+mod stream;
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -173,7 +174,7 @@ pub fn run(args: &[String]) -> Result<()> {
         startup_loaded: None,
         scans: Vec::new(),
         loads: Vec::new(),
-        streams: Vec::new(),
+        stream: None,
     };
     let started = std::time::Instant::now();
 
@@ -189,7 +190,7 @@ pub fn run(args: &[String]) -> Result<()> {
             Some(startup::measure(&binary, &empty, runs, settle).map_err(|e| format!("{e:#}")));
     }
 
-    let needs_data = ["startup", "memory", "scan", "load", "stream"]
+    let needs_data = ["startup", "memory", "scan", "load"]
         .iter()
         .any(|s| options.wants(s));
     if needs_data {
@@ -209,26 +210,19 @@ pub fn run(args: &[String]) -> Result<()> {
                 startup::measure(&binary, &loaded, runs, settle).map_err(|e| format!("{e:#}")),
             );
         }
-        if options.wants("load") || options.wants("stream") {
+        if options.wants("load") {
             let mut server = loaded.spawn(&binary)?;
             server.wait_ready(Duration::from_secs(120))?;
             let token = server::admin_token(&loaded, &binary, &server)?;
-            if options.wants("load") {
-                report
-                    .loads
-                    .push(api_load(&server, &token, "SQLite", options.seconds)?);
-            }
-            if options.wants("stream") {
-                report.streams = load::measure(
-                    &server,
-                    &token,
-                    &[load::STREAM, load::HLS],
-                    &[1],
-                    options.seconds,
-                )?;
-            }
+            report
+                .loads
+                .push(api_load(&server, &token, "SQLite", options.seconds)?);
             server.stop();
         }
+    }
+
+    if options.wants("stream") {
+        report.stream = Some(stream::measure(&binary, &work).map_err(|e| format!("{e:#}")));
     }
 
     if options.wants("postgres") {

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::load::{EndpointResult, Run};
 use super::scan::KindResult;
 use super::startup::Startup;
+use super::stream::{StreamFigures, median};
 
 /// The machine the figures come from.
 #[derive(Debug, Clone)]
@@ -105,8 +106,8 @@ pub struct Report {
     pub scans: Vec<KindResult>,
     /// API loads per backend.
     pub loads: Vec<Load>,
-    /// Streaming endpoints.
-    pub streams: Vec<EndpointResult>,
+    /// Direct-stream throughput, time to the first HLS segment, CPU per transcode.
+    pub stream: Option<Result<StreamFigures, String>>,
 }
 
 /// A target of issue #9.
@@ -255,6 +256,39 @@ impl Report {
                 }
             }
         }
+        if let Some(stream) = &self.stream {
+            let figures = stream.as_ref().ok();
+            let note = stream.as_ref().err().cloned();
+            targets.push(Target {
+                what: "direct-stream throughput, one client, large file from page cache".to_owned(),
+                figure: figures.map(|f| median(&f.throughput_mb_s)),
+                unit: "MB/s",
+                below: false,
+                limit: 1000.0,
+                note: note.clone().unwrap_or_else(|| {
+                    format!(
+                        "median of {} warm reads",
+                        figures.map_or(0, |f| f.throughput_mb_s.len())
+                    )
+                }),
+            });
+            targets.push(Target {
+                what: format!(
+                    "time to first HLS segment ({})",
+                    figures.map_or("1080p H.264 → 720p", |f| f.ttfs_what.as_str())
+                ),
+                figure: figures.map(|f| median(&f.ttfs_ms)),
+                unit: "ms",
+                below: true,
+                limit: 2000.0,
+                note: note.unwrap_or_else(|| {
+                    format!(
+                        "median of {} cold sessions",
+                        figures.map_or(0, |f| f.ttfs_ms.len())
+                    )
+                }),
+            });
+        }
         targets
     }
 
@@ -288,7 +322,21 @@ impl Report {
                 "endpoints": l.endpoints.as_ref().map(|e| e.iter().map(endpoint_json).collect::<Vec<_>>()).ok(),
                 "not_measured": l.endpoints.as_ref().err(),
             })).collect::<Vec<_>>(),
-            "streams": self.streams.iter().map(endpoint_json).collect::<Vec<_>>(),
+            "stream": self.stream.as_ref().map(|s| match s {
+                Ok(f) => json!({
+                    "file_bytes": f.file_bytes,
+                    "throughput_mb_per_sec": f.throughput_mb_s,
+                    "throughput_median_mb_per_sec": median(&f.throughput_mb_s),
+                    "first_segment": f.ttfs_what,
+                    "first_segment_ms": f.ttfs_ms,
+                    "first_segment_median_ms": median(&f.ttfs_ms),
+                    "transcode_cpu": match &f.cpu {
+                        Ok(c) => json!({"media_secs": c.media_secs, "cpu_secs": c.cpu_secs, "wall_secs": c.wall_secs}),
+                        Err(e) => json!({"not_measured": e}),
+                    },
+                }),
+                Err(e) => json!({"not_measured": e}),
+            }),
         })
     }
 
@@ -438,25 +486,13 @@ impl Report {
                 }
             }
         }
-        if !self.streams.is_empty() {
+        if let Some(stream) = &self.stream {
             let _ = writeln!(md, "\n## Streaming\n");
-            let _ = writeln!(md, "| what | path | measured |\n| --- | --- | --- |");
-            for s in &self.streams {
-                let measured = match &s.runs {
-                    Ok(runs) => runs
-                        .iter()
-                        .map(|r| {
-                            format!(
-                                "{} MB/s, first byte p50 {} ms",
-                                number(r.transfer_bytes_per_sec / 1e6),
-                                number(r.p50_ms)
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    Err(e) => e.clone(),
-                };
-                let _ = writeln!(md, "| {} | `{}` | {measured} |", s.endpoint.name, s.path);
+            match stream {
+                Err(e) => {
+                    let _ = writeln!(md, "not measured: {e}");
+                }
+                Ok(f) => stream_section(&mut md, f),
             }
         }
         let _ = writeln!(
@@ -464,6 +500,48 @@ impl Report {
             "\nRe-run: `cargo xtask bench` (all), `cargo xtask bench --only startup memory`, `cargo xtask bench --quick` (smoke test, writes to the target directory)."
         );
         md
+    }
+}
+
+fn stream_section(md: &mut String, f: &StreamFigures) {
+    let list = |values: &[f64]| {
+        values
+            .iter()
+            .map(|v| number(*v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(md, "| what | median | runs |\n| --- | ---: | --- |");
+    let _ = writeln!(
+        md,
+        "| direct stream, `GET /api/v1/stream/{{id}}` of a {:.1} GB file, one client | {} MB/s | {} MB/s (warm reads; a first read filled the page cache) |",
+        f.file_bytes as f64 / 1e9,
+        number(median(&f.throughput_mb_s)),
+        list(&f.throughput_mb_s)
+    );
+    let _ = writeln!(
+        md,
+        "| time to first HLS segment, {}: master, variant, first media and init segment from a new session | {} ms | {} ms |",
+        f.ttfs_what,
+        number(median(&f.ttfs_ms)),
+        list(&f.ttfs_ms)
+    );
+    match &f.cpu {
+        Ok(c) => {
+            let _ = writeln!(
+                md,
+                "\nCPU per transcode ({}): {:.1} CPU-s for {:.0} s of media ({:.2} cores at real time), done in {:.1} s wall ({:.1}× real time).",
+                f.ttfs_what,
+                c.cpu_secs,
+                c.media_secs,
+                c.cpu_secs / c.media_secs,
+                c.wall_secs,
+                c.media_secs / c.wall_secs
+            );
+        }
+        Err(e) => {
+            let _ = writeln!(md, "\nCPU per transcode: not measured ({e}).");
+        }
     }
 }
 
