@@ -2,7 +2,7 @@
 //! module isolation, the test suite on SQLite and PostgreSQL), the synthetic library generator
 //! and the benchmark suite.
 
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 
@@ -198,16 +198,16 @@ fn postgres_url() -> String {
     std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
 }
 
-fn postgres_reachable(url: &str) -> bool {
-    let host_port = url
-        .split_once('@')
-        .map_or(url, |(_, rest)| rest)
-        .split('/')
-        .next()
-        .unwrap_or_default();
+/// Whether something answers at the host and port of `url` (`scheme://[user@]host:port/...`).
+fn reachable(url: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
     host_port
-        .parse::<SocketAddr>()
+        .to_socket_addrs()
         .ok()
+        .and_then(|mut addrs| addrs.next())
         .is_some_and(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok())
 }
 
@@ -244,7 +244,7 @@ fn test() -> Result<()> {
     // 2. The end-to-end suite again on PostgreSQL.
     let url = postgres_url();
     let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    if postgres_reachable(&url) || in_ci {
+    if reachable(&url) || in_ci {
         drop_test_databases(&url);
         let mut postgres = cargo();
         postgres

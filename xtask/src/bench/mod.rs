@@ -12,9 +12,8 @@ mod server;
 mod startup;
 mod stream;
 
-use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -28,12 +27,35 @@ const SECTIONS: [&str; 6] = ["startup", "memory", "scan", "load", "stream", "pos
 /// The PostgreSQL server (trust auth) the PostgreSQL variant makes a fresh database on.
 const POSTGRES_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
-/// Environment of the PostgreSQL (+ Redis + Typesense) variant; `{db}` is the fresh database.
-/// Add the cache and search keys here when their config exists.
-const SCALED_ENV: &[(&str, &str)] = &[(
-    "REVENGE_DATABASE__URL",
-    "postgres://postgres@127.0.0.1:5432/{db}",
-)];
+/// Environment of the scaled-out variant: PostgreSQL, Redis as the cache, Typesense as the
+/// search engine. `{db}` is the fresh database (also the Redis key and Typesense collection
+/// prefix, so a run never reads another's data); `{typesense}`/`{typesense_key}` come from
+/// `TEST_TYPESENSE_URL`/`TEST_TYPESENSE_KEY` (what `.ci/run` starts), `{redis}` from
+/// `TEST_REDIS_URL`.
+const SCALED_ENV: &[(&str, &str)] = &[
+    (
+        "REVENGE_DATABASE__URL",
+        "postgres://postgres@127.0.0.1:5432/{db}",
+    ),
+    ("REVENGE_CACHE__URL", "{redis}"),
+    ("REVENGE_CACHE__KEY_PREFIX", "{db}:"),
+    ("REVENGE_SEARCH__BACKEND", "typesense"),
+    ("REVENGE_SEARCH__TYPESENSE__NODES", "[\"{typesense}\"]"),
+    ("REVENGE_SEARCH__TYPESENSE__API_KEY", "{typesense_key}"),
+    ("REVENGE_SEARCH__TYPESENSE__COLLECTION_PREFIX", "{db}_"),
+];
+
+/// Typesense and Redis of the scaled-out variant: the test services' variables, else the
+/// defaults `.ci/run` uses.
+fn scaled_services() -> (String, String, String) {
+    let var =
+        |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    (
+        var("TEST_TYPESENSE_URL", "http://127.0.0.1:8108"),
+        var("TEST_TYPESENSE_KEY", "ci-typesense-key"),
+        var("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+    )
+}
 
 const USAGE: &str = "usage: cargo xtask bench [--quick] [--only NAME...] [--items N] [--seconds S] [--out DIR] [--no-build]
   NAME: startup memory scan load stream postgres (default: all)
@@ -249,7 +271,13 @@ pub fn run(args: &[String]) -> Result<()> {
 }
 
 /// Every endpoint of the table at 1, 8 and 64 clients, sampling the server's memory meanwhile.
+/// Waits first until the search index holds every item.
 fn api_load(server: &Server, token: &str, backend: &str, seconds: u32) -> Result<Load> {
+    let indexed = server::wait_search_indexed(server, token, Duration::from_secs(900))?;
+    eprintln!(
+        "bench: {backend}: search index complete {:.1} s after ready",
+        indexed.as_secs_f64()
+    );
     let sampler = memory::Sampler::start(server.pid());
     let endpoints = load::measure(server, token, load::ENDPOINTS, &[1, 8, 64], seconds)?;
     let during = sampler.finish();
@@ -258,14 +286,8 @@ fn api_load(server: &Server, token: &str, backend: &str, seconds: u32) -> Result
         endpoints: Ok(endpoints),
         rss_under_load_mib: Some(during),
         peak_rss_mib: memory::peak_mib(server.pid()).ok(),
+        search_index_secs: Some(indexed.as_secs_f64()),
     })
-}
-
-fn postgres_reachable() -> bool {
-    "127.0.0.1:5432"
-        .parse::<SocketAddr>()
-        .ok()
-        .is_some_and(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok())
 }
 
 fn psql(sql: &str) -> Result<()> {
@@ -279,24 +301,46 @@ fn psql(sql: &str) -> Result<()> {
     Ok(())
 }
 
-/// The API load again with the PostgreSQL (+ Redis + Typesense) configuration, on a fresh
-/// database that is dropped afterwards.
+/// The API load again scaled out: PostgreSQL, Redis and Typesense, on a fresh database that is
+/// dropped afterwards (and a Typesense collection prefix and Redis key prefix of its own).
 fn postgres(binary: &Path, work: &Path, modules: &[String], options: &Options, seed: u64) -> Load {
-    let backend = "PostgreSQL".to_owned();
-    if !postgres_reachable() {
-        return Load {
-            backend,
-            endpoints: Err("not measured (PostgreSQL at 127.0.0.1:5432 is unreachable)".to_owned()),
-            rss_under_load_mib: None,
-            peak_rss_mib: None,
-        };
+    let (typesense, typesense_key, redis) = scaled_services();
+    let backend = "PostgreSQL + Redis + Typesense".to_owned();
+    let not_measured = |why: String| Load {
+        backend: backend.clone(),
+        endpoints: Err(why),
+        rss_under_load_mib: None,
+        peak_rss_mib: None,
+        search_index_secs: None,
+    };
+    for (name, ok) in [
+        (
+            "PostgreSQL at 127.0.0.1:5432",
+            crate::reachable(POSTGRES_ADMIN_URL),
+        ),
+        (&format!("Redis at {redis}"), crate::reachable(&redis)),
+        (
+            &format!("Typesense at {typesense}"),
+            crate::reachable(&typesense),
+        ),
+    ] {
+        if !ok {
+            return not_measured(format!("not measured ({name} is unreachable)"));
+        }
     }
     let db = format!("revenge_bench_{}", std::process::id());
     let result = (|| -> Result<Load> {
         psql(&format!("CREATE DATABASE {db}"))?;
         let env: Vec<(String, String)> = SCALED_ENV
             .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.replace("{db}", &db)))
+            .map(|(k, v)| {
+                let value = v
+                    .replace("{db}", &db)
+                    .replace("{typesense_key}", &typesense_key)
+                    .replace("{typesense}", &typesense)
+                    .replace("{redis}", &redis);
+                ((*k).to_owned(), value)
+            })
             .collect();
         let (_, instance) =
             scan::measure(binary, work, modules, options.items, seed, "postgres", env)?;
@@ -308,10 +352,34 @@ fn postgres(binary: &Path, work: &Path, modules: &[String], options: &Options, s
         load
     })();
     let _ = psql(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"));
-    result.unwrap_or_else(|e| Load {
-        backend,
-        endpoints: Err(format!("failed: {e:#}")),
-        rss_under_load_mib: None,
-        peak_rss_mib: None,
-    })
+    drop_typesense_collections(&typesense, &typesense_key, &db);
+    result.unwrap_or_else(|e| not_measured(format!("failed: {e:#}")))
+}
+
+/// Removes the run's Typesense collections (named with the run's prefix); best effort, with
+/// curl, as the rest of the suite drives services through their own tools.
+fn drop_typesense_collections(url: &str, key: &str, prefix: &str) {
+    let header = format!("X-TYPESENSE-API-KEY: {key}");
+    let Ok(output) = Command::new("curl")
+        .args(["-fsS", "-H", &header, &format!("{url}/collections")])
+        .output()
+    else {
+        return;
+    };
+    let Ok(collections) = serde_json::from_slice::<serde_json::Value>(&output.stdout) else {
+        return;
+    };
+    for name in collections
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str())
+        .filter(|n| n.starts_with(prefix))
+    {
+        let _ = Command::new("curl")
+            .args(["-fsS", "-X", "DELETE", "-H", &header])
+            .arg(format!("{url}/collections/{name}"))
+            .stdout(Stdio::null())
+            .status();
+    }
 }

@@ -85,6 +85,9 @@ pub struct Load {
     pub rss_under_load_mib: Option<f64>,
     /// VmHWM at the end, MiB.
     pub peak_rss_mib: Option<f64>,
+    /// Seconds from ready until the search index held every item (the start-up
+    /// reconciliation's indexing jobs were done); the load starts after it.
+    pub search_index_secs: Option<f64>,
 }
 
 /// Everything one `cargo xtask bench` measured.
@@ -319,6 +322,7 @@ impl Report {
                 "backend": l.backend,
                 "rss_under_load_mib": l.rss_under_load_mib,
                 "peak_rss_mib": l.peak_rss_mib,
+                "search_index_secs": l.search_index_secs,
                 "endpoints": l.endpoints.as_ref().map(|e| e.iter().map(endpoint_json).collect::<Vec<_>>()).ok(),
                 "not_measured": l.endpoints.as_ref().err(),
             })).collect::<Vec<_>>(),
@@ -433,6 +437,15 @@ impl Report {
                     load.backend,
                     number(during),
                     number(peak)
+                );
+            }
+            if let Some(secs) = load.search_index_secs {
+                let _ = writeln!(
+                    md,
+                    "\nOn {}, the search index held every item {} s after the server was ready \
+                     (start-up reconciliation); the API load ran after that.",
+                    load.backend,
+                    number(secs)
                 );
             }
         }

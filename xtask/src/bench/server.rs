@@ -181,6 +181,37 @@ impl Drop for Server {
     }
 }
 
+/// The jobs that fill the search index after a start (reconciliation) or a scan.
+const SEARCH_JOBS: [&str; 3] = ["search.reconcile", "search.reindex", "search.index"];
+
+/// Waits until no search indexing job is queued or running, so that a load run measures
+/// searches against a complete index and no indexing competes with it.
+pub fn wait_search_indexed(server: &Server, token: &str, timeout: Duration) -> Result<Duration> {
+    let started = Instant::now();
+    loop {
+        let mut busy = 0;
+        for kind in SEARCH_JOBS {
+            for state in ["queued", "running"] {
+                let path = format!("/api/v1/jobs?state={state}&kind={kind}&limit=1");
+                let (status, body) = get(server.port, &path, Some(token))?;
+                if status != 200 {
+                    bail!("{path} answered {status}: {body}");
+                }
+                let page: serde_json::Value =
+                    serde_json::from_str(&body).context("the jobs answer")?;
+                busy += page["total"].as_u64().unwrap_or(0);
+            }
+        }
+        if busy == 0 {
+            return Ok(started.elapsed());
+        }
+        if started.elapsed() > timeout {
+            bail!("search indexing still had {busy} job(s) after {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
 /// `GET path` with an optional bearer token: the status and body.
 pub fn get(port: u16, path: &str, token: Option<&str>) -> Result<(u16, String)> {
     request(port, "GET", path, token, None)
