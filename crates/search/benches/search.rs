@@ -12,7 +12,7 @@
 //!
 //! Typesense comes from `--typesense-url`/`--typesense-key` or `TEST_TYPESENSE_URL`/
 //! `TEST_TYPESENSE_KEY`; each run uses a collection of its own and drops it at the end.
-//! `cargo bench` builds in release. Results are documented in `docs/benchmarks.md`.
+//! `cargo bench` builds in release. Results are documented in `docs/search-benchmark.md`.
 
 #![allow(
     clippy::unwrap_used,
