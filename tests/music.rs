@@ -10,7 +10,7 @@
 #[path = "support/music.rs"]
 mod music_support;
 
-use music_support::{Library, Sub, scan, setup};
+use music_support::{Library, Sub, indexed, scan, setup, tone};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -590,5 +590,152 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
     assert_eq!(scan(&server, lib).await["state"], "succeeded");
     let albums = server.get("/api/v1/music/albums").await.body;
     assert_eq!(albums["total"], 5);
+    server.stop().await;
+}
+
+fn songs(found: &Value) -> Vec<String> {
+    names(&found["searchResult3"]["song"], "title")
+}
+
+/// search2/search3 ask the server's search engine: prefixes and typos find songs, albums and
+/// artists; paging follows the counts and offsets; an empty query still lists everything from
+/// the database; and a user never gets the songs of a library they were not granted, whether
+/// the engine or the database answers.
+#[tokio::test]
+async fn subsonic_search_uses_the_search_engine_within_each_callers_rights() {
+    let (env, server, library) = setup().await;
+    let Library { lib, .. } = library;
+    let sub = Sub::new(&server).await;
+
+    // Prefixes as typed.
+    let found = sub.json("search3", &[("query", "gam")]).await;
+    assert_eq!(songs(&found), ["Gamma"], "{found}");
+    // Typos forgiven, for songs, albums and artists.
+    let found = sub.json("search3", &[("query", "Alpah")]).await;
+    assert_eq!(songs(&found), ["Alpha"], "a transposition: {found}");
+    let found = sub.json("search3", &[("query", "secnd")]).await;
+    assert_eq!(
+        names(&found["searchResult3"]["album"], "name"),
+        ["Second"],
+        "a missing letter: {found}"
+    );
+    let found = sub.json("search2", &[("query", "artsit thre")]).await;
+    assert_eq!(
+        names(&found["searchResult2"]["artist"], "name"),
+        ["Artist Three"],
+        "{found}"
+    );
+    // The artist and album of a song are searched too: "artist one" finds its three songs.
+    let found = sub
+        .json("search3", &[("query", "artist one"), ("songCount", "10")])
+        .await;
+    let mut titles = songs(&found);
+    titles.sort();
+    assert_eq!(titles, ["Alpha", "Beta", "Café"], "{found}");
+    // Paging: one song at a time, in the engine's order, never twice.
+    let first = sub
+        .json(
+            "search3",
+            &[("query", "hit"), ("songCount", "1"), ("songOffset", "0")],
+        )
+        .await;
+    let second = sub
+        .json(
+            "search3",
+            &[("query", "hit"), ("songCount", "1"), ("songOffset", "1")],
+        )
+        .await;
+    let mut both = [songs(&first), songs(&second)].concat();
+    both.sort();
+    assert_eq!(both, ["Hit One", "Hit Two"], "{first} {second}");
+    let none = sub
+        .json(
+            "search3",
+            &[("query", "hit"), ("songCount", "0"), ("albumCount", "0")],
+        )
+        .await;
+    assert!(songs(&none).is_empty(), "{none}");
+    // The native search sees the same documents.
+    let native = server.get("/api/v1/search?q=gamm&types=track").await;
+    assert_eq!(native.body["total"], 1, "{:?}", native.body);
+    assert_eq!(native.body["items"][0]["module"], "music");
+
+    // A second library, granted to nobody but the administrator.
+    let private = env.data_dir().join("private-music");
+    tone(
+        &private.join("Secret Band/Hidden/01 - Zebra Secret.mp3"),
+        &["-c:a", "libmp3lame"],
+        &[
+            ("title", "Zebra Secret"),
+            ("artist", "Secret Band"),
+            ("album", "Hidden"),
+        ],
+    );
+    let reply = server
+        .call(
+            Method::POST,
+            "/api/v1/libraries",
+            Some(&server.admin),
+            Some(json!({"module": "music", "name": "Private", "folders": [private.display().to_string()]})),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    let private_lib = reply.body["id"].as_i64().unwrap();
+    assert_eq!(scan(&server, private_lib).await["state"], "succeeded");
+    indexed(&server, 22).await;
+    let found = sub.json("search3", &[("query", "zebr")]).await;
+    assert_eq!(
+        songs(&found),
+        ["Zebra Secret"],
+        "the administrator: {found}"
+    );
+
+    let (_, token) = server.user("guest", json!({"library_ids": [lib]})).await;
+    let rotated = server
+        .call(
+            Method::POST,
+            "/api/v1/music/subsonic-password",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(rotated.status, 201);
+    let guest = Sub::with_password(&server, "guest", rotated.body["password"].as_str().unwrap());
+    for query in ["zebr", "zebra secret", "zebar", "secret band", "hidden"] {
+        let found = guest.json("search3", &[("query", query)]).await;
+        let body = &found["searchResult3"];
+        assert!(songs(&found).is_empty(), "{query}: {found}");
+        assert!(names(&body["album"], "name").is_empty(), "{query}: {found}");
+        assert!(
+            names(&body["artist"], "name").is_empty(),
+            "{query}: {found}"
+        );
+        let found = guest.json("search2", &[("query", query)]).await;
+        assert!(
+            found["searchResult2"]["song"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "{query}: {found}"
+        );
+    }
+    // Asking for the hidden folder by id narrows to nothing, not to it.
+    let folder = private_lib.to_string();
+    let found = guest
+        .json("search3", &[("query", "zebr"), ("musicFolderId", &folder)])
+        .await;
+    assert!(songs(&found).is_empty(), "{found}");
+    // The empty query (a client's sync) lists from the database, with the same rule.
+    let all = guest
+        .json("search3", &[("query", "\"\""), ("songCount", "100")])
+        .await;
+    let listed = songs(&all);
+    assert_eq!(listed.len(), 9, "{all}");
+    assert!(!listed.contains(&"Zebra Secret".to_owned()));
+    // And the native search agrees, counts included.
+    let native = server
+        .get_as(&token, "/api/v1/search?q=zebr&types=track")
+        .await;
+    assert_eq!(native.body["total"], 0, "{:?}", native.body);
     server.stop().await;
 }

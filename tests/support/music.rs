@@ -36,7 +36,7 @@ fn ffmpeg(args: &[&OsStr], out: &Path) {
     assert!(status.success(), "ffmpeg failed for {}", out.display());
 }
 
-fn tone(out: &Path, codec: &[&str], tags: &[(&str, &str)]) {
+pub fn tone(out: &Path, codec: &[&str], tags: &[(&str, &str)]) {
     let mut args: Vec<std::ffi::OsString> = ["-f", "lavfi", "-i", "sine=f=440:d=2"]
         .iter()
         .map(Into::into)
@@ -193,10 +193,19 @@ pub async fn scan(server: &TestServer, library: i64) -> Value {
 
 /// A fresh server with the test library scanned.
 pub async fn setup() -> (TestEnv, TestServer, Library) {
+    setup_with(|_| {}).await
+}
+
+/// [`setup`] with the config changed first (another search backend).
+pub async fn setup_with(
+    change: impl FnOnce(&mut revenge_config::Config),
+) -> (TestEnv, TestServer, Library) {
     let env = TestEnv::new().await;
     let root = env.data_dir().join("music");
     make_library(&root);
-    let server = env.start().await;
+    let mut config = env.config();
+    change(&mut config);
+    let server = TestServer::start_with(config).await;
     let reply = server
         .call(
             Method::POST,
@@ -209,7 +218,27 @@ pub async fn setup() -> (TestEnv, TestServer, Library) {
     let lib = reply.body["id"].as_i64().unwrap();
     let job = scan(&server, lib).await;
     assert_eq!(job["state"], "succeeded", "{job}");
+    // 5 album artists, 5 albums, 9 tracks: Subsonic searches answer from the index.
+    indexed(&server, 19).await;
     (env, server, Library { lib, root })
+}
+
+/// Waits until the search index holds `count` music documents (artists, albums and tracks
+/// the administrator sees): indexing follows a scan through jobs, a moment later.
+pub async fn indexed(server: &TestServer, count: u64) {
+    let mut last = Value::Null;
+    for _ in 0..1200 {
+        let reply = server
+            .get("/api/v1/search?types=artist,album,track&limit=1")
+            .await;
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+        if reply.body["total"] == count {
+            return;
+        }
+        last = reply.body;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the search index never held {count} music documents: {last}");
 }
 
 /// A Subsonic client for one user.

@@ -25,4 +25,7 @@ pub use import::{FileToImport, ImportFuture, Imported, Importer};
 pub use module::{KNOWN_MODULES, Module, ModuleContext, ModuleInfo};
 pub use pagination::{Page, PageParams, SortOrder};
 pub use private_answer::{PRIVATE_ANSWER, PrivateAnswer};
-pub use search::{ItemDocuments, SearchDocument, SearchKind, Searchable};
+pub use search::{
+    ItemDocuments, SearchDocument, SearchFuture, SearchKind, SearchMatch, SearchMatches,
+    SearchQuery, SearchService, SearchServiceError, Searchable,
+};

@@ -12,6 +12,9 @@ pub struct ModuleContext {
     pub db: DatabaseConnection,
     /// Where modules publish domain events.
     pub events: crate::EventBus,
+    /// The search engine, for modules that answer searches of their own protocol (Subsonic);
+    /// `None` when the server runs without search.
+    pub search: Option<std::sync::Arc<dyn crate::SearchService>>,
 }
 
 /// A content module. The server composes the compiled-in implementations in one cfg-gated list.

@@ -1,10 +1,15 @@
 //! What a content module tells the search index: the document types it owns and how to load
-//! their documents from the database, for a full reindex and for one item after an event.
+//! their documents from the database, for a full reindex and for one item after an event. And
+//! the other way round, [`SearchService`]: how a module asks the same engine a question (the
+//! music module's Subsonic `search2`/`search3`) without depending on the search crate.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
-use crate::{Id, ImportFuture};
+use crate::{Id, ImportFuture, Viewer};
 
 /// One searchable thing, in the shape every search backend indexes. Its fields are the same
 /// for every module, so results of all types share one ranking, one filter and one set of facets.
@@ -84,4 +89,59 @@ pub trait Searchable: Send + Sync + 'static {
         db: &'a DatabaseConnection,
         item_id: Id,
     ) -> ImportFuture<'a, ItemDocuments>;
+}
+
+/// A question a module puts to the search engine on behalf of a viewer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// What was typed (the last word matches as a prefix, typos are forgiven).
+    pub q: String,
+    /// Only these document types (empty: all).
+    pub types: Vec<String>,
+    /// Page size.
+    pub limit: usize,
+    /// Hits to skip.
+    pub offset: usize,
+}
+
+/// One hit, reduced to what a module needs to load the item itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchMatch {
+    /// The document type.
+    pub kind: String,
+    /// The item's id within its module.
+    pub item_id: Id,
+}
+
+/// What the engine found: every hit the viewer may see, and this page of them, best first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchMatches {
+    /// Hits in all pages.
+    pub total: u64,
+    /// This page.
+    pub hits: Vec<SearchMatch>,
+}
+
+/// Why a search through [`SearchService`] failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SearchServiceError {
+    /// The engine cannot be reached (Typesense down): callers may answer from the database.
+    #[error("the search engine is unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else.
+    #[error("search failed: {0}")]
+    Failed(String),
+}
+
+/// The future a [`SearchService`] returns.
+pub type SearchFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<SearchMatches, SearchServiceError>> + Send + 'a>>;
+
+/// The search engine as modules see it: the server hands one to every module (in
+/// `ModuleContext::search`, `None` when search is off), filled with the search crate's service,
+/// so modules query the one index without depending on that crate.
+pub trait SearchService: std::fmt::Debug + Send + Sync + 'static {
+    /// Searches what `viewer` may see: library, parental and adult filters are part of the
+    /// engine's query, as for `/api/v1/search`.
+    fn query<'a>(&'a self, viewer: &'a Viewer, query: SearchQuery) -> SearchFuture<'a>;
 }

@@ -8,6 +8,7 @@ mod error;
 pub mod import;
 pub mod lyrics;
 pub mod repo;
+pub mod search;
 pub mod stream;
 pub mod subsonic;
 pub mod tags;
@@ -42,6 +43,10 @@ impl Module for MusicModule {
 
     fn root_router(&self) -> Option<axum::Router<ModuleContext>> {
         Some(subsonic::router())
+    }
+
+    fn search(&self) -> Option<std::sync::Arc<dyn revenge_core::Searchable>> {
+        Some(std::sync::Arc::new(search::MusicSearch))
     }
 
     fn importer(&self) -> Option<std::sync::Arc<dyn revenge_core::Importer>> {

@@ -163,6 +163,38 @@ where
     }
 }
 
+/// The artists with these ids that the viewer may see (search hits), in no particular order.
+pub async fn artists_with_ids<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    ids: &[Id],
+) -> Result<Vec<ArtistRow>, MusicError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(artist_query(viewer)
+        .filter(artist::Column::Id.is_in(ids.iter().copied()))
+        .into_model::<ArtistRow>()
+        .all(db)
+        .await?)
+}
+
+/// The albums with these ids that the viewer may see (search hits), in no particular order.
+pub async fn albums_with_ids<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    ids: &[Id],
+) -> Result<Vec<AlbumRow>, MusicError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(album_query(viewer)
+        .filter(album::Column::Id.is_in(ids.iter().copied()))
+        .into_model::<AlbumRow>()
+        .all(db)
+        .await?)
+}
+
 /// One artist.
 pub async fn artist<C: ConnectionTrait>(
     db: &C,

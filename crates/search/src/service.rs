@@ -291,3 +291,42 @@ impl Search {
         self.reconcile_with(force, |_, _| {}).await
     }
 }
+
+/// Longest query passed on, as `/api/v1/search` does.
+const MAX_QUERY_CHARS: usize = 200;
+
+/// How modules ask this service (through `ModuleContext::search`): the same engine, fallback
+/// and access filters as `/api/v1/search`.
+impl revenge_core::SearchService for Search {
+    fn query<'a>(
+        &'a self,
+        viewer: &'a revenge_core::Viewer,
+        query: revenge_core::SearchQuery,
+    ) -> revenge_core::SearchFuture<'a> {
+        use revenge_core::{SearchMatch, SearchMatches, SearchServiceError};
+        Box::pin(async move {
+            let request = SearchRequest {
+                q: query.q.chars().take(MAX_QUERY_CHARS).collect(),
+                types: query.types,
+                limit: query.limit.max(1),
+                offset: query.offset,
+                access: crate::AccessFilter::of(viewer),
+            };
+            match self.search(&request).await {
+                Ok(results) => Ok(SearchMatches {
+                    total: results.total,
+                    hits: results
+                        .hits
+                        .into_iter()
+                        .map(|hit| SearchMatch {
+                            kind: hit.kind,
+                            item_id: hit.item_id,
+                        })
+                        .collect(),
+                }),
+                Err(SearchError::Unavailable(why)) => Err(SearchServiceError::Unavailable(why)),
+                Err(other) => Err(SearchServiceError::Failed(other.to_string())),
+            }
+        })
+    }
+}

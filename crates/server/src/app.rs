@@ -113,6 +113,11 @@ fn router_with(
     let ctx = ModuleContext {
         db: state.db.conn.clone(),
         events: state.events.clone(),
+        // --- search (issue #8): modules query the same engine (Subsonic search2/search3).
+        search: state
+            .search
+            .clone()
+            .map(|s| Arc::new(s) as Arc<dyn revenge_core::SearchService>),
     };
     let auth = state.auth.clone();
     let enabled: Vec<Arc<dyn Module>> = compiled

@@ -348,6 +348,7 @@ mod tests {
         let ctx = ModuleContext {
             db: db.clone(),
             events: EventBus::new(),
+            search: None,
         };
         (router.with_state(ctx), db)
     }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use revenge_core::{Id, LibraryScope, PageParams, Viewer};
+use revenge_core::{Id, LibraryScope, PageParams, SearchQuery, SearchServiceError, Viewer};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
@@ -310,8 +310,11 @@ pub async fn genres(call: &Call<'_>) -> Result<Value> {
     Ok(json!({ "genres": { "genre": genres } }))
 }
 
-/// `search2` / `search3`: names containing the query (an empty query lists everything, which
-/// clients use to sync).
+/// `search2` / `search3`. A query goes to the server's search engine (the index behind
+/// `/api/v1/search`: prefixes, typos forgiven, relevance), filtered there by what the caller may
+/// see; the page's items are then read from the database with the same filter. An empty query
+/// (`""`, as DSub and Symfonium send to sync everything) lists from the database, as Navidrome
+/// does; so does a query while the engine is unreachable or the server runs without search.
 pub async fn search(call: &Call<'_>, id3: bool) -> Result<Value> {
     let raw = call.params.get("query").unwrap_or_default();
     let query = raw.trim().trim_matches('"').trim_end_matches('*').trim();
@@ -322,36 +325,69 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Value> {
     let song_page = page(call, "songCount", "songOffset", 20);
     let mut artists = Vec::new();
     if call.params.number("artistCount", 20u64) > 0 {
-        let rows = repo::artists(call.db, &viewer, query, Some(artist_page))
-            .await?
-            .items;
+        let rows = match ranked(call, &viewer, query, crate::search::ARTIST, artist_page).await? {
+            Some(ids) => in_order(
+                repo::artists_with_ids(call.db, &viewer, &ids).await?,
+                &ids,
+                |r| r.id,
+            ),
+            None => {
+                repo::artists(call.db, &viewer, query, Some(artist_page))
+                    .await?
+                    .items
+            }
+        };
         let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
         let notes = notes(call.db, &viewer, Kind::Artist, &ids).await?;
         artists = rows.iter().map(|r| model::artist(r, &notes)).collect();
     }
     let mut albums = Vec::new();
     if call.params.number("albumCount", 20u64) > 0 {
-        let rows = repo::albums(
-            call.db,
-            &viewer,
-            &AlbumOrder::Name,
-            None,
-            query,
-            Some(album_page),
-        )
-        .await?
-        .items;
+        let rows = match ranked(call, &viewer, query, crate::search::ALBUM, album_page).await? {
+            Some(ids) => in_order(
+                repo::albums_with_ids(call.db, &viewer, &ids).await?,
+                &ids,
+                |r| r.id,
+            ),
+            None => {
+                repo::albums(
+                    call.db,
+                    &viewer,
+                    &AlbumOrder::Name,
+                    None,
+                    query,
+                    Some(album_page),
+                )
+                .await?
+                .items
+            }
+        };
         let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
         let notes = notes(call.db, &viewer, Kind::Album, &ids).await?;
         albums = rows.iter().map(|r| model::album(r, &notes)).collect();
     }
     let mut songs_found = Vec::new();
     if call.params.number("songCount", 20u64) > 0 {
-        let filter = TrackFilter {
-            query: query.map(str::to_owned),
-            ..Default::default()
+        let rows = match ranked(call, &viewer, query, crate::search::TRACK, song_page).await? {
+            Some(ids) => {
+                let filter = TrackFilter {
+                    ids: Some(ids.clone()),
+                    ..Default::default()
+                };
+                let rows = repo::tracks(call.db, &viewer, &filter, None).await?.items;
+                in_order(rows, &ids, |r| r.track.id)
+            }
+            None => {
+                let filter = TrackFilter {
+                    query: query.map(str::to_owned),
+                    ..Default::default()
+                };
+                repo::tracks(call.db, &viewer, &filter, Some(song_page))
+                    .await?
+                    .items
+            }
         };
-        songs_found = songs(call, &viewer, &filter, Some(song_page)).await?;
+        songs_found = song_values(call, &rows).await?;
     }
     let body = json!({ "artist": artists, "album": albums, "song": songs_found });
     Ok(if id3 {
@@ -359,6 +395,51 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Value> {
     } else {
         json!({ "searchResult2": body })
     })
+}
+
+/// The ids of one page of `kind` as the search engine ranks them for `query`; `None` when the
+/// database answers instead (no query, no engine, or the engine unreachable).
+async fn ranked(
+    call: &Call<'_>,
+    viewer: &Viewer,
+    query: Option<&str>,
+    kind: &str,
+    page: PageParams,
+) -> Result<Option<Vec<Id>>> {
+    let (Some(q), Some(engine)) = (query, call.search) else {
+        return Ok(None);
+    };
+    let request = SearchQuery {
+        q: q.to_owned(),
+        types: vec![kind.to_owned()],
+        limit: usize::try_from(page.limit).unwrap_or(usize::MAX),
+        offset: usize::try_from(page.offset).unwrap_or(usize::MAX),
+    };
+    match engine.query(viewer, request).await {
+        Ok(found) => Ok(Some(
+            found
+                .hits
+                .into_iter()
+                .filter(|hit| hit.kind == kind)
+                .map(|hit| hit.item_id)
+                .collect(),
+        )),
+        Err(SearchServiceError::Unavailable(why)) => {
+            tracing::warn!(error = %why, "search engine unavailable; Subsonic search answers from the database");
+            Ok(None)
+        }
+        Err(SearchServiceError::Failed(why)) => {
+            tracing::error!(error = %why, "Subsonic search failed");
+            Err(SubsonicError::Generic("search failed".to_owned()))
+        }
+    }
+}
+
+/// Rows in the order of `ids` (the engine's ranking); ids without a row (hidden or removed
+/// since they were indexed) are left out.
+fn in_order<T>(rows: Vec<T>, ids: &[Id], id: impl Fn(&T) -> Id) -> Vec<T> {
+    let mut by_id: HashMap<Id, T> = rows.into_iter().map(|r| (id(&r), r)).collect();
+    ids.iter().filter_map(|i| by_id.remove(i)).collect()
 }
 
 /// Albums and artists by id, for starred lists.

@@ -33,6 +33,8 @@ pub(crate) struct Call<'a> {
     pub params: &'a Params,
     pub headers: &'a HeaderMap,
     pub method: &'a Method,
+    /// The server's search engine (`None` without search).
+    pub search: Option<&'a dyn revenge_core::SearchService>,
 }
 
 /// What an endpoint answers.
@@ -95,6 +97,7 @@ async fn handle(
         params: &params,
         headers: &parts.headers,
         method: &parts.method,
+        search: ctx.search.as_deref(),
     };
     match dispatch(name, &call).await {
         Ok(Reply::Body(body)) => response::ok(&format, body),
