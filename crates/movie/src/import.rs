@@ -52,13 +52,8 @@ impl MovieImporter {
     ) -> Result<Imported, String> {
         let ReadMovie { parsed, nfo } = match prepared.downcast::<ReadMovie>() {
             Ok(read) => *read,
-            // Not read beforehand (reading stopped): read now, off the async workers.
-            Err(_) => {
-                let file = file.clone();
-                tokio::task::spawn_blocking(move || read_movie(&file))
-                    .await
-                    .map_err(|e| e.to_string())?
-            }
+            // Not read beforehand (reading stopped): read now, as scans did before `prepare`.
+            Err(_) => read_movie(file),
         };
         if parsed.kind == Kind::Extra || parsed.sample {
             return Ok(Imported::Skipped {

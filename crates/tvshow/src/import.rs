@@ -118,13 +118,8 @@ impl TvShowImporter {
             episode_nfo,
         } = match prepared.downcast::<ReadEpisode>() {
             Ok(read) => *read,
-            // Not read beforehand (reading stopped): read now, off the async workers.
-            Err(_) => {
-                let file = file.clone();
-                tokio::task::spawn_blocking(move || read_episode(&file))
-                    .await
-                    .map_err(err)?
-            }
+            // Not read beforehand (reading stopped): read now, as scans did before `prepare`.
+            Err(_) => read_episode(file),
         };
         if parsed.kind == Kind::Extra || parsed.sample {
             return Ok(Imported::Skipped {
