@@ -362,9 +362,9 @@ impl Scanner {
             })
             .collect();
         let mut jobs = jobs.into_iter();
-        let mut pending = jobs.next().map(|batch| {
-            tokio::spawn(read_batch(shared.clone(), self.ffprobe.clone(), batch))
-        });
+        let mut pending = jobs
+            .next()
+            .map(|batch| tokio::spawn(read_batch(shared.clone(), self.ffprobe.clone(), batch)));
         let mut steps = steps.into_iter();
         for chunk in found.chunks(BATCH) {
             let reads = match pending.take() {
@@ -372,9 +372,9 @@ impl Scanner {
                 None => Vec::new(),
             };
             // Headers of the next batch are read while this one is written.
-            pending = jobs.next().map(|batch| {
-                tokio::spawn(read_batch(shared.clone(), self.ffprobe.clone(), batch))
-            });
+            pending = jobs
+                .next()
+                .map(|batch| tokio::spawn(read_batch(shared.clone(), self.ffprobe.clone(), batch)));
             let work: Vec<(&FoundFile, Step)> = chunk.iter().zip(steps.by_ref()).collect();
             if work.iter().all(|(_, step)| matches!(step, Step::Unchanged)) {
                 // A rescan that finds nothing new opens no transaction at all.
@@ -510,8 +510,9 @@ async fn read(
     let path = file.path.clone();
     let probes = importer.probes_media();
     let blocking = tokio::task::spawn_blocking(move || {
-        let probed =
-            probes.then(|| revenge_mediainfo::probe(&file.path).map(|info| with_sidecars(&file.path, &info)));
+        let probed = probes.then(|| {
+            revenge_mediainfo::probe(&file.path).map(|info| with_sidecars(&file.path, &info))
+        });
         let print = fingerprint(&file.path, size).ok();
         let prepared = importer.prepare(&file);
         (probed, print, prepared)
@@ -681,16 +682,7 @@ async fn apply(
     match (step, read) {
         (Step::Move(record), _) => relocate(db, record, file).await,
         (Step::Update(record), Some(read)) => {
-            update(
-                db,
-                target.library,
-                record,
-                file,
-                read,
-                target.importer,
-                out,
-            )
-            .await
+            update(db, target.library, record, file, read, target.importer, out).await
         }
         (_, read) => {
             let read = read.unwrap_or_default();

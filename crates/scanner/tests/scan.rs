@@ -304,7 +304,11 @@ async fn modules_reading_their_own_metadata_get_it_prepared_and_are_never_probed
     let mut seen = reader.seen.lock().unwrap().clone();
     seen.sort_by_key(|(_, length, _)| *length);
     let lengths: Vec<usize> = seen.iter().map(|(_, length, _)| *length).collect();
-    assert_eq!(lengths, [100, 200, 300], "each import got its own prepared value");
+    assert_eq!(
+        lengths,
+        [100, 200, 300],
+        "each import got its own prepared value"
+    );
     let mut counts: Vec<usize> = seen.iter().map(|(_, _, count)| *count).collect();
     counts.sort_unstable();
     assert_eq!(counts, [0, 1, 2], "one batch state for the batch");

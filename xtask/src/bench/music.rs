@@ -32,7 +32,10 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut build = true;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        let mut value = || args.next().with_context(|| format!("{arg} needs a value\n{USAGE}"));
+        let mut value = || {
+            args.next()
+                .with_context(|| format!("{arg} needs a value\n{USAGE}"))
+        };
         match arg.as_str() {
             "--count" | "--items" => count = value()?.parse().context("--count takes a number")?,
             "--seconds" => seconds = value()?.parse().context("--seconds takes a number")?,
@@ -47,7 +50,10 @@ pub fn run(args: &[String]) -> Result<()> {
     if !binary.exists() {
         bail!("{} is missing; run without --no-build", binary.display());
     }
-    if !super::compiled_modules(&binary)?.iter().any(|m| m == "music") {
+    if !super::compiled_modules(&binary)?
+        .iter()
+        .any(|m| m == "music")
+    {
         bail!("{} was built without the music module", binary.display());
     }
     let work = std::path::absolute(super::target_dir().join("bench").join("music"))?;
@@ -87,12 +93,18 @@ pub fn run(args: &[String]) -> Result<()> {
     let auth = format!("u={}&p=enc:{hex}&v=1.16.1&c=bench&f=json", server::USER.0);
     let mut endpoints = Vec::new();
     for (name, path) in [
-        ("getAlbumList2", format!("/rest/getAlbumList2?type=newest&size=50&{auth}")),
+        (
+            "getAlbumList2",
+            format!("/rest/getAlbumList2?type=newest&size=50&{auth}"),
+        ),
         ("search3", format!("/rest/search3?query=river&{auth}")),
     ] {
         let (status, body) = server::get(server.port, &path, None)?;
         if status != 200 || !body.contains("\"ok\"") {
-            bail!("{name} answered {status}: {}", body.chars().take(200).collect::<String>());
+            bail!(
+                "{name} answered {status}: {}",
+                body.chars().take(200).collect::<String>()
+            );
         }
         eprintln!("bench: wrk {name} at 8 connections");
         endpoints.push((name, load::wrk(&server.url(&path), &token, 8, seconds)?));
