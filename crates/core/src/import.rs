@@ -2,6 +2,7 @@
 //! is new, changed, moved or gone; the module decides what each file *is* (a movie, an
 //! episode of which series) and keeps its own tables.
 
+use std::any::Any;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -49,16 +50,52 @@ pub enum Imported {
     },
 }
 
-/// A module's side of scanning.
+/// What a module read about one file before its transaction (tags, NFO, sidecars): its own
+/// type, handed back to [`Importer::import`] unchanged.
+pub type Prepared = Box<dyn Any + Send>;
+
+/// A module's state for one batch of files written in one transaction (such as the ids of
+/// the artists and albums it has already found), made by [`Importer::batch`].
+pub type ImportBatch = Box<dyn Any + Send>;
+
+/// A module's side of scanning. A scan reads every new or changed file first, in parallel and
+/// outside any transaction ([`Importer::prepare`], plus the scanner's own header probe unless
+/// [`Importer::probes_media`] says no), then writes a batch of files in one transaction, where
+/// [`Importer::import`] should only write: a transaction waiting on file reads holds the
+/// database's single writer (SQLite) for nothing.
 pub trait Importer: Send + Sync + 'static {
     /// File extensions (lower case, without the dot) this module takes.
     fn extensions(&self) -> &'static [&'static str];
 
-    /// Takes a new or changed file in, creating or finding its item.
+    /// Whether the scanner should read the file's technical metadata (containers, streams) for
+    /// `media_file.info`. Modules that read their own (music: tags and stream properties)
+    /// say no, so no file of theirs ever costs an ffprobe process.
+    fn probes_media(&self) -> bool {
+        true
+    }
+
+    /// Reads what [`Importer::import`] will need from the file system (blocking I/O; the
+    /// scanner calls it on a blocking thread, several files at once, before the transaction).
+    /// Never fails: what cannot be read is the module's to record in its value.
+    fn prepare(&self, file: &FileToImport) -> Prepared {
+        let _ = file;
+        Box::new(())
+    }
+
+    /// A fresh state for one batch of files (one transaction). The scanner starts a new one
+    /// after a file fails, since that file's writes may have been rolled back.
+    fn batch(&self) -> ImportBatch {
+        Box::new(())
+    }
+
+    /// Takes a new or changed file in, creating or finding its item, from what
+    /// [`Importer::prepare`] read.
     fn import<'a>(
         &'a self,
         db: &'a DatabaseTransaction,
         file: &'a FileToImport,
+        prepared: Prepared,
+        batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, Imported>;
 
     /// The last file of an item is gone: removes the item (and whatever becomes empty above

@@ -21,7 +21,7 @@ pub use access::{Capabilities, LibraryScope, Viewer};
 pub use error::{ErrorCode, Problem, ProblemDocument};
 pub use events::{Envelope, Event, EventBus, ItemRef};
 pub use id::Id;
-pub use import::{FileToImport, ImportFuture, Imported, Importer};
+pub use import::{FileToImport, ImportBatch, ImportFuture, Imported, Importer, Prepared};
 pub use module::{KNOWN_MODULES, Module, ModuleContext, ModuleInfo};
 pub use pagination::{Page, PageParams, SortOrder};
 pub use private_answer::{PRIVATE_ANSWER, PrivateAnswer};

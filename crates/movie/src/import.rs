@@ -1,11 +1,14 @@
 //! How the movie module takes in scanned files: the name (and folder) says which film; files
-//! of one film (versions, parts) share its item.
+//! of one film (versions, parts) share its item. The name is parsed and the NFO read before
+//! the scan's transaction (`prepare`), which then only looks up and writes.
 
 use std::path::Path;
 
 use revenge_core::sort::sort_title;
-use revenge_core::{FileToImport, Id, ImportFuture, Imported, Importer, ItemRef};
-use revenge_naming::{Kind, parse_movie};
+use revenge_core::{
+    FileToImport, Id, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
+};
+use revenge_naming::{Kind, Parsed, parse_movie};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use crate::entity::movie;
@@ -25,13 +28,33 @@ fn item_ref(movie: &movie::Model) -> ItemRef {
     }
 }
 
+/// What `prepare` reads of a file: its parsed name, and its NFO when the file is new.
+struct ReadMovie {
+    parsed: Parsed,
+    nfo: Option<revenge_nfo::Nfo>,
+}
+
+fn read_movie(file: &FileToImport) -> ReadMovie {
+    let parsed = parse_movie(Path::new(&file.rel_path));
+    let wanted = file.item_id.is_none() && parsed.kind != Kind::Extra && !parsed.sample;
+    ReadMovie {
+        nfo: if wanted { local_nfo(&file.path) } else { None },
+        parsed,
+    }
+}
+
 impl MovieImporter {
     async fn import_file(
         &self,
         db: &DatabaseTransaction,
         file: &FileToImport,
+        prepared: Prepared,
     ) -> Result<Imported, String> {
-        let parsed = parse_movie(Path::new(&file.rel_path));
+        let ReadMovie { parsed, nfo } = match prepared.downcast::<ReadMovie>() {
+            Ok(read) => *read,
+            // Not read beforehand (reading stopped): read now, as scans did before `prepare`.
+            Err(_) => read_movie(file),
+        };
         if parsed.kind == Kind::Extra || parsed.sample {
             return Ok(Imported::Skipped {
                 reason: format!("{} is an extra", file.rel_path),
@@ -51,7 +74,6 @@ impl MovieImporter {
                 created: false,
             });
         }
-        let nfo = local_nfo(&file.path);
         let title = nfo
             .as_ref()
             .and_then(|n| n.title.clone())
@@ -128,12 +150,18 @@ impl Importer for MovieImporter {
         revenge_core::import::VIDEO_EXTENSIONS
     }
 
+    fn prepare(&self, file: &FileToImport) -> Prepared {
+        Box::new(read_movie(file))
+    }
+
     fn import<'a>(
         &'a self,
         db: &'a DatabaseTransaction,
         file: &'a FileToImport,
+        prepared: Prepared,
+        _batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, Imported> {
-        Box::pin(self.import_file(db, file))
+        Box::pin(self.import_file(db, file, prepared))
     }
 
     fn remove<'a>(

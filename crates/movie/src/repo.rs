@@ -118,17 +118,22 @@ pub async fn insert_movie_in<C: ConnectionTrait>(
     .insert(txn)
     .await?;
     let mut seen = std::collections::HashSet::new();
+    let mut genres = Vec::new();
     for genre in new.genres {
         let genre = genre.trim().to_owned();
         if genre.is_empty() || !seen.insert(genre.to_lowercase()) {
             continue;
         }
-        movie_genre::ActiveModel {
+        genres.push(movie_genre::ActiveModel {
             movie_id: Set(model.id),
             genre: Set(genre),
-        }
-        .insert(txn)
-        .await?;
+        });
+    }
+    // One statement for all of them: scans insert thousands of films.
+    if !genres.is_empty() {
+        movie_genre::Entity::insert_many(genres)
+            .exec_without_returning(txn)
+            .await?;
     }
     Ok(model)
 }

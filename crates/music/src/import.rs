@@ -1,9 +1,16 @@
 //! How the music module takes in scanned files: one file is one track; artists and albums are
-//! found (or made) by name within the library, and removed with their last track.
+//! found (or made) by name within the library, and removed with their last track. Tags are
+//! read before the scan's transaction (`prepare`), and the artists and albums a batch has
+//! found are remembered for the rest of it, so a track costs its own inserts and little more.
+
+use std::collections::HashMap;
+use std::path::Path;
 
 use chrono::Utc;
 use revenge_core::sort::sort_title;
-use revenge_core::{FileToImport, Id, ImportFuture, Imported, Importer, ItemRef};
+use revenge_core::{
+    FileToImport, Id, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     PaginatorTrait, QueryFilter, QuerySelect, Set,
@@ -30,14 +37,63 @@ fn key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
+/// Artist and album ids already found or made, by library and key: what one batch (one
+/// transaction) has seen. Dropped with the batch, and after a failed file, whose writes may
+/// have been rolled back.
+#[derive(Debug, Default)]
+pub struct Known {
+    artists: HashMap<(Id, String), Id>,
+    albums: HashMap<(Id, String), Id>,
+}
+
+/// What `prepare` reads of a file: its tags, size and suffix.
+#[derive(Debug)]
+struct ReadTrack {
+    tags: TrackTags,
+    size: i64,
+    suffix: String,
+}
+
+/// Reads a file's tags (blocking).
+fn read_track(file: &FileToImport) -> ReadTrack {
+    let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
+    ReadTrack {
+        tags: tags::read(&file.path, &file.rel_path),
+        size: i64::try_from(size).unwrap_or(i64::MAX),
+        suffix: suffix(&file.path),
+    }
+}
+
+fn suffix(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
 /// The artist named `name` in the library, made if new.
 async fn artist_id<C: ConnectionTrait>(
     db: &C,
+    known: &mut Known,
     library_id: Id,
     name: &str,
     mbid: Option<&String>,
 ) -> Result<Id, sea_orm::DbErr> {
     let name_key = key(name);
+    if let Some(id) = known.artists.get(&(library_id, name_key.clone())) {
+        return Ok(*id);
+    }
+    let id = find_or_make_artist(db, library_id, name, name_key.clone(), mbid).await?;
+    known.artists.insert((library_id, name_key), id);
+    Ok(id)
+}
+
+async fn find_or_make_artist<C: ConnectionTrait>(
+    db: &C,
+    library_id: Id,
+    name: &str,
+    name_key: String,
+    mbid: Option<&String>,
+) -> Result<Id, sea_orm::DbErr> {
     let found: Option<Id> = artist::Entity::find()
         .select_only()
         .column(artist::Column::Id)
@@ -58,10 +114,9 @@ async fn artist_id<C: ConnectionTrait>(
         rating_level: Set(None),
         added_at: Set(Utc::now()),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(model.id)
+    };
+    let id = artist::Entity::insert(model).exec(db).await?.last_insert_id;
+    Ok(id)
 }
 
 /// What tracks of one album share: album artist, title and release id.
@@ -76,6 +131,7 @@ pub fn group_key(album_artist: &str, album: &str, release: Option<&str>) -> Stri
 
 async fn album_id<C: ConnectionTrait>(
     db: &C,
+    known: &mut Known,
     library_id: Id,
     artist_id: Id,
     tags: &TrackTags,
@@ -85,6 +141,21 @@ async fn album_id<C: ConnectionTrait>(
         &tags.album,
         tags.mb_release_id.as_deref(),
     );
+    if let Some(id) = known.albums.get(&(library_id, group.clone())) {
+        return Ok(*id);
+    }
+    let id = find_or_make_album(db, library_id, artist_id, tags, group.clone()).await?;
+    known.albums.insert((library_id, group), id);
+    Ok(id)
+}
+
+async fn find_or_make_album<C: ConnectionTrait>(
+    db: &C,
+    library_id: Id,
+    artist_id: Id,
+    tags: &TrackTags,
+    group: String,
+) -> Result<Id, sea_orm::DbErr> {
     let found: Option<Id> = album::Entity::find()
         .select_only()
         .column(album::Column::Id)
@@ -110,10 +181,9 @@ async fn album_id<C: ConnectionTrait>(
         rating_level: Set(None),
         added_at: Set(Utc::now()),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(model.id)
+    };
+    let id = album::Entity::insert(model).exec(db).await?.last_insert_id;
+    Ok(id)
 }
 
 fn json_list(values: &[String]) -> String {
@@ -124,6 +194,7 @@ fn json_list(values: &[String]) -> String {
 /// new.
 pub async fn store<C: ConnectionTrait>(
     db: &C,
+    known: &mut Known,
     library_id: Id,
     existing: Option<Id>,
     tags: TrackTags,
@@ -132,6 +203,7 @@ pub async fn store<C: ConnectionTrait>(
 ) -> Result<(track::Model, bool), sea_orm::DbErr> {
     let album_artist_id = artist_id(
         db,
+        known,
         library_id,
         &tags.album_artist,
         tags.mb_album_artist_id.as_ref(),
@@ -141,9 +213,16 @@ pub async fn store<C: ConnectionTrait>(
     let track_artist_id = if key(&first_artist) == key(&tags.album_artist) {
         album_artist_id
     } else {
-        artist_id(db, library_id, &first_artist, tags.mb_artist_id.as_ref()).await?
+        artist_id(
+            db,
+            known,
+            library_id,
+            &first_artist,
+            tags.mb_artist_id.as_ref(),
+        )
+        .await?
     };
-    let album_id = album_id(db, library_id, album_artist_id, &tags).await?;
+    let album_id = album_id(db, known, library_id, album_artist_id, &tags).await?;
     let mut model = track::ActiveModel {
         library_id: Set(library_id),
         album_id: Set(album_id),
@@ -198,7 +277,10 @@ pub async fn store<C: ConnectionTrait>(
                 .filter(track_genre::Column::TrackId.eq(previous.id))
                 .exec(db)
                 .await?;
-            prune(db, previous.album_id, previous.artist_id).await?;
+            let (albums, artists) = prune(db, previous.album_id, previous.artist_id).await?;
+            // What pruning removed must not be handed out again by this batch.
+            known.artists.retain(|_, id| !artists.contains(id));
+            known.albums.retain(|_, id| !albums.contains(id));
             (stored, false)
         }
         None => {
@@ -221,12 +303,14 @@ pub async fn store<C: ConnectionTrait>(
     Ok((stored, created))
 }
 
-/// Removes an album without tracks and artists without albums or tracks.
+/// Removes an album without tracks and artists without albums or tracks; returns the ids of
+/// the albums and artists removed.
 async fn prune<C: ConnectionTrait>(
     db: &C,
     album_id: Id,
     artist_id: Id,
-) -> Result<(), sea_orm::DbErr> {
+) -> Result<(Vec<Id>, Vec<Id>), sea_orm::DbErr> {
+    let mut removed = (Vec::new(), Vec::new());
     let tracks = track::Entity::find()
         .filter(track::Column::AlbumId.eq(album_id))
         .count(db)
@@ -236,6 +320,7 @@ async fn prune<C: ConnectionTrait>(
         && let Some(gone) = album::Entity::find_by_id(album_id).one(db).await?
     {
         album::Entity::delete_by_id(album_id).exec(db).await?;
+        removed.0.push(album_id);
         artists.push(gone.artist_id);
     }
     for artist in artists {
@@ -249,9 +334,10 @@ async fn prune<C: ConnectionTrait>(
             .await?;
         if albums == 0 && tracks == 0 {
             artist::Entity::delete_by_id(artist).exec(db).await?;
+            removed.1.push(artist);
         }
     }
-    Ok(())
+    Ok(removed)
 }
 
 impl MusicImporter {
@@ -259,25 +345,36 @@ impl MusicImporter {
         &self,
         db: &DatabaseTransaction,
         file: &FileToImport,
+        prepared: Prepared,
+        batch: &mut ImportBatch,
     ) -> Result<Imported, String> {
-        let path = file.path.clone();
-        let rel = file.rel_path.clone();
-        // Tag reading is blocking file I/O: off the async workers.
-        let (tags, size) = tokio::task::spawn_blocking(move || {
-            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            (tags::read(&path, &rel), size)
-        })
+        let read = match prepared.downcast::<ReadTrack>() {
+            Ok(read) => *read,
+            // Not read beforehand (reading stopped): read now, off the async workers.
+            Err(_) => {
+                let file = file.clone();
+                tokio::task::spawn_blocking(move || read_track(&file))
+                    .await
+                    .map_err(|e| e.to_string())?
+            }
+        };
+        if !batch.is::<Known>() {
+            *batch = Box::new(Known::default());
+        }
+        let known = batch
+            .downcast_mut::<Known>()
+            .ok_or("the music batch has no state")?;
+        let (stored, created) = store(
+            db,
+            known,
+            file.library_id,
+            file.item_id,
+            read.tags,
+            read.suffix,
+            read.size,
+        )
         .await
         .map_err(|e| e.to_string())?;
-        let suffix = file
-            .path
-            .extension()
-            .map(|e| e.to_string_lossy().to_lowercase())
-            .unwrap_or_default();
-        let size = i64::try_from(size).unwrap_or(i64::MAX);
-        let (stored, created) = store(db, file.library_id, file.item_id, tags, suffix, size)
-            .await
-            .map_err(|e| e.to_string())?;
         Ok(Imported::Item {
             item: item_ref(&stored),
             created,
@@ -290,12 +387,27 @@ impl Importer for MusicImporter {
         tags::AUDIO_EXTENSIONS
     }
 
+    // Tags and stream properties come from lofty: never an ffprobe process for a track.
+    fn probes_media(&self) -> bool {
+        false
+    }
+
+    fn prepare(&self, file: &FileToImport) -> Prepared {
+        Box::new(read_track(file))
+    }
+
+    fn batch(&self) -> ImportBatch {
+        Box::new(Known::default())
+    }
+
     fn import<'a>(
         &'a self,
         db: &'a DatabaseTransaction,
         file: &'a FileToImport,
+        prepared: Prepared,
+        batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, Imported> {
-        Box::pin(self.import_file(db, file))
+        Box::pin(self.import_file(db, file, prepared, batch))
     }
 
     fn remove<'a>(

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use futures_util::stream::{self, StreamExt};
-use revenge_core::{Event, EventBus, FileToImport, Id, Imported, Importer};
+use revenge_core::{Event, EventBus, FileToImport, Id, ImportBatch, Imported, Importer, Prepared};
 use revenge_jobs::JobContext;
 use revenge_library::{entity as library, folder, repo as library_repo};
+use revenge_mediainfo::ProbeError;
 use sea_orm::ActiveValue::Unchanged;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
@@ -258,6 +259,7 @@ impl Scanner {
                 library: &library,
                 folder: &folder,
                 importer: &*importer,
+                shared: importer.clone(),
             };
             self.scan_folder(&target, found, prefixes.as_deref(), &mut report, progress)
                 .await?;
@@ -277,6 +279,7 @@ impl Scanner {
     ) -> Result<(), ScanError> {
         let folder = target.folder;
         let importer = target.importer;
+        let shared = target.shared.clone();
         // Only what comparing needs: the stored metadata of 100,000 files would cost hundreds
         // of megabytes.
         let records: Vec<FileState> = media_file::Entity::find()
@@ -331,16 +334,29 @@ impl Scanner {
             };
             steps.push(step);
         }
-        let jobs: Vec<Vec<Option<(PathBuf, u64)>>> = found
+        let library_id = target.library.id;
+        let jobs: Vec<Vec<Option<ReadJob>>> = found
             .chunks(BATCH)
             .zip(steps.chunks(BATCH))
             .map(|(files, steps)| {
                 files
                     .iter()
                     .zip(steps)
-                    .map(|(file, step)| match step {
-                        Step::Add | Step::Update(_) => Some((file.path.clone(), file.size)),
-                        Step::Unchanged | Step::Move(_) => None,
+                    .map(|(file, step)| {
+                        let item_id = match step {
+                            Step::Add => None,
+                            Step::Update(record) => record.item_id,
+                            Step::Unchanged | Step::Move(_) => return None,
+                        };
+                        Some(ReadJob {
+                            file: FileToImport {
+                                library_id,
+                                path: file.path.clone(),
+                                rel_path: file.rel_display.clone(),
+                                item_id,
+                            },
+                            size: file.size,
+                        })
                     })
                     .collect()
             })
@@ -348,7 +364,7 @@ impl Scanner {
         let mut jobs = jobs.into_iter();
         let mut pending = jobs
             .next()
-            .map(|batch| tokio::spawn(read_batch(self.ffprobe.clone(), batch)));
+            .map(|batch| tokio::spawn(read_batch(shared.clone(), self.ffprobe.clone(), batch)));
         let mut steps = steps.into_iter();
         for chunk in found.chunks(BATCH) {
             let reads = match pending.take() {
@@ -358,8 +374,14 @@ impl Scanner {
             // Headers of the next batch are read while this one is written.
             pending = jobs
                 .next()
-                .map(|batch| tokio::spawn(read_batch(self.ffprobe.clone(), batch)));
+                .map(|batch| tokio::spawn(read_batch(shared.clone(), self.ffprobe.clone(), batch)));
             let work: Vec<(&FoundFile, Step)> = chunk.iter().zip(steps.by_ref()).collect();
+            if work.iter().all(|(_, step)| matches!(step, Step::Unchanged)) {
+                // A rescan that finds nothing new opens no transaction at all.
+                report.unchanged += work.len() as u64;
+                progress.send_modify(|p| p.done += chunk.len() as u64);
+                continue;
+            }
             let mut reads = reads.into_iter();
             let reads: Vec<Option<FileRead>> =
                 work.iter().map(|_| reads.next().flatten()).collect();
@@ -368,6 +390,8 @@ impl Scanner {
             // carries on after a failed statement and is spared the extra round trips.
             let txn = self.db.begin().await?;
             let mut events = Vec::new();
+            let mut batch = importer.batch();
+            let mut rows = Vec::new();
             for ((file, step), read) in work.into_iter().zip(reads) {
                 if matches!(step, Step::Unchanged) {
                     report.unchanged += 1;
@@ -380,16 +404,29 @@ impl Scanner {
                 }
                 let result = if savepoints {
                     let sp = txn.begin().await?;
-                    let result = apply(&sp, target, file, step, read, &mut events).await;
+                    let mut out = Out {
+                        batch: &mut batch,
+                        events: &mut events,
+                        rows: &mut rows,
+                    };
+                    let result = apply(&sp, target, file, step, read, &mut out).await;
                     settle(sp, result).await
                 } else {
-                    apply(&txn, target, file, step, read, &mut events).await
+                    let mut out = Out {
+                        batch: &mut batch,
+                        events: &mut events,
+                        rows: &mut rows,
+                    };
+                    apply(&txn, target, file, step, read, &mut out).await
                 };
                 if let Err(e) = result {
+                    // What the module remembers may have been rolled back with the file.
+                    batch = importer.batch();
                     report.errors += 1;
                     tracing::warn!(path = %file.path.display(), error = %e, "cannot import file");
                 }
             }
+            report.errors += insert_rows(&txn, rows, savepoints).await?;
             txn.commit().await?;
             for event in events {
                 self.events.publish(event);
@@ -442,40 +479,85 @@ fn with_sidecars(video: &Path, info: &revenge_mediainfo::MediaInfo) -> Option<St
     serde_json::to_string(&json).ok()
 }
 
-/// Reads a batch's headers, a few files at a time.
+/// A new or changed file to read before its batch is written.
+struct ReadJob {
+    file: FileToImport,
+    size: u64,
+}
+
+/// Reads a batch's files, a few at a time.
 async fn read_batch(
+    importer: Arc<dyn Importer>,
     ffprobe: Option<PathBuf>,
-    batch: Vec<Option<(PathBuf, u64)>>,
+    batch: Vec<Option<ReadJob>>,
 ) -> Vec<Option<FileRead>> {
     stream::iter(batch)
-        .map(|job| read(ffprobe.clone(), job))
+        .map(|job| read(importer.clone(), ffprobe.clone(), job))
         .buffered(READ_CONCURRENCY)
         .collect()
         .await
 }
 
-/// Reads a new or changed file's headers and fingerprint (`None`: nothing to read).
-async fn read(ffprobe: Option<PathBuf>, job: Option<(PathBuf, u64)>) -> Option<FileRead> {
-    let (path, size) = job?;
-    let (info, error) = match revenge_mediainfo::probe_any(&path, ffprobe.as_deref()).await {
-        Ok(info) => (with_sidecars(&path, &info), None),
-        Err(e) => (None, Some(e.to_string())),
+/// Reads a new or changed file (`None`: nothing to read): its headers unless the module reads
+/// its own, its fingerprint, and what the module prepares. One blocking task does all of it;
+/// ffprobe runs only when the in-process reader cannot read the container.
+async fn read(
+    importer: Arc<dyn Importer>,
+    ffprobe: Option<PathBuf>,
+    job: Option<ReadJob>,
+) -> Option<FileRead> {
+    let ReadJob { file, size } = job?;
+    let path = file.path.clone();
+    let probes = importer.probes_media();
+    let blocking = tokio::task::spawn_blocking(move || {
+        let probed = probes.then(|| {
+            revenge_mediainfo::probe(&file.path).map(|info| with_sidecars(&file.path, &info))
+        });
+        let print = fingerprint(&file.path, size).ok();
+        let prepared = importer.prepare(&file);
+        (probed, print, prepared)
+    })
+    .await;
+    let (probed, fingerprint, prepared) = match blocking {
+        Ok(read) => read,
+        Err(e) => {
+            return Some(FileRead {
+                error: Some(format!("reading {} stopped: {e}", path.display())),
+                ..FileRead::default()
+            });
+        }
     };
-    let print = tokio::task::spawn_blocking(move || fingerprint(&path, size).ok())
-        .await
-        .ok()
-        .flatten();
+    let (info, error) = match probed {
+        None => (None, None),
+        Some(Ok(info)) => (info, None),
+        Some(Err(e @ (ProbeError::Empty { .. } | ProbeError::Io { .. }))) => {
+            (None, Some(e.to_string()))
+        }
+        // A container the in-process reader does not know: ffprobe's turn.
+        Some(Err(_)) => match revenge_mediainfo::probe_any(&path, ffprobe.as_deref()).await {
+            Ok(info) => {
+                let video = path.clone();
+                let info = tokio::task::spawn_blocking(move || with_sidecars(&video, &info))
+                    .await
+                    .ok()
+                    .flatten();
+                (info, None)
+            }
+            Err(e) => (None, Some(e.to_string())),
+        },
+    };
     Some(FileRead {
         info,
         error,
-        fingerprint: print,
+        fingerprint,
+        prepared: Some(prepared),
     })
 }
 
 /// Files handled per transaction.
 const BATCH: usize = 256;
-/// Files whose headers are read at once.
-const READ_CONCURRENCY: usize = 4;
+/// Files read at once (each on a blocking thread; more than the cores, as reads wait on disks).
+const READ_CONCURRENCY: usize = 8;
 
 /// What to do with a found file.
 enum Step {
@@ -506,6 +588,8 @@ struct FileRead {
     info: Option<String>,
     error: Option<String>,
     fingerprint: Option<String>,
+    /// What the module read (`None` when reading stopped; the module then reads in `import`).
+    prepared: Option<Prepared>,
 }
 
 /// Where a file goes.
@@ -513,6 +597,77 @@ struct Target<'a> {
     library: &'a library::Model,
     folder: &'a folder::Model,
     importer: &'a dyn Importer,
+    /// The same importer, for the read tasks.
+    shared: Arc<dyn Importer>,
+}
+
+/// Where applying a batch's files puts what it produces.
+struct Out<'a> {
+    /// The module's state for the batch.
+    batch: &'a mut ImportBatch,
+    /// Events to publish once the batch is committed.
+    events: &'a mut Vec<Event>,
+    /// Records of new files, inserted together at the end of the batch.
+    rows: &'a mut Vec<(media_file::ActiveModel, PathBuf)>,
+}
+
+/// Inserts a batch's new records in one statement; when that fails, one by one (each in a
+/// savepoint where a failed statement would abort the transaction), so one bad record costs
+/// only itself. Returns how many failed.
+async fn insert_rows(
+    txn: &DatabaseTransaction,
+    rows: Vec<(media_file::ActiveModel, PathBuf)>,
+    savepoints: bool,
+) -> Result<u64, ScanError> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let all = rows.iter().map(|(row, _)| row.clone());
+    let together = if savepoints {
+        let sp = txn.begin().await?;
+        let result = media_file::Entity::insert_many(all)
+            .exec_without_returning(&sp)
+            .await;
+        match result {
+            Ok(_) => sp.commit().await.map_err(ScanError::from),
+            Err(e) => {
+                sp.rollback().await?;
+                Err(ScanError::from(e))
+            }
+        }
+    } else {
+        media_file::Entity::insert_many(all)
+            .exec_without_returning(txn)
+            .await
+            .map(|_| ())
+            .map_err(ScanError::from)
+    };
+    if together.is_ok() {
+        return Ok(0);
+    }
+    let mut failed = 0;
+    for (row, path) in rows {
+        let result = if savepoints {
+            let sp = txn.begin().await?;
+            let result = media_file::Entity::insert(row)
+                .exec_without_returning(&sp)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            settle(sp, result).await
+        } else {
+            media_file::Entity::insert(row)
+                .exec_without_returning(txn)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        if let Err(e) = result {
+            failed += 1;
+            tracing::warn!(path = %path.display(), error = %e, "cannot record file");
+        }
+    }
+    Ok(failed)
 }
 
 /// Applies one file's step.
@@ -522,21 +677,12 @@ async fn apply(
     file: &FoundFile,
     step: Step,
     read: Option<FileRead>,
-    events: &mut Vec<Event>,
+    out: &mut Out<'_>,
 ) -> Result<(), String> {
     match (step, read) {
         (Step::Move(record), _) => relocate(db, record, file).await,
         (Step::Update(record), Some(read)) => {
-            update(
-                db,
-                target.library,
-                record,
-                file,
-                read,
-                target.importer,
-                events,
-            )
-            .await
+            update(db, target.library, record, file, read, target.importer, out).await
         }
         (_, read) => {
             let read = read.unwrap_or_default();
@@ -547,7 +693,7 @@ async fn apply(
                 file,
                 read,
                 target.importer,
-                events,
+                out,
             )
             .await
         }
@@ -593,10 +739,11 @@ async fn add(
     library: &library::Model,
     folder: &folder::Model,
     file: &FoundFile,
-    read: FileRead,
+    mut read: FileRead,
     importer: &dyn Importer,
-    events: &mut Vec<Event>,
+    out: &mut Out<'_>,
 ) -> Result<(), String> {
+    let prepared = read.prepared.take().unwrap_or_else(|| Box::new(()));
     let imported = importer
         .import(
             db,
@@ -606,11 +753,13 @@ async fn add(
                 rel_path: file.rel_display.clone(),
                 item_id: None,
             },
+            prepared,
+            out.batch,
         )
         .await?;
-    let (kind, item_id) = announce(imported, read.error.is_some(), events);
+    let (kind, item_id) = announce(imported, read.error.is_some(), out.events);
     let now = Utc::now();
-    media_file::ActiveModel {
+    let row = media_file::ActiveModel {
         library_id: Set(library.id),
         folder_id: Set(folder.id),
         module: Set(library.module.clone()),
@@ -628,10 +777,9 @@ async fn add(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(db)
-    .await
-    .map_err(|e| e.to_string())?;
+    };
+    // Written with the rest of the batch's new records, in one statement.
+    out.rows.push((row, file.path.clone()));
     Ok(())
 }
 
@@ -640,10 +788,11 @@ async fn update(
     library: &library::Model,
     record: FileState,
     file: &FoundFile,
-    read: FileRead,
+    mut read: FileRead,
     importer: &dyn Importer,
-    events: &mut Vec<Event>,
+    out: &mut Out<'_>,
 ) -> Result<(), String> {
+    let prepared = read.prepared.take().unwrap_or_else(|| Box::new(()));
     let imported = importer
         .import(
             db,
@@ -653,9 +802,11 @@ async fn update(
                 rel_path: file.rel_display.clone(),
                 item_id: record.item_id,
             },
+            prepared,
+            out.batch,
         )
         .await?;
-    let (kind, item_id) = announce(imported, read.error.is_some(), events);
+    let (kind, item_id) = announce(imported, read.error.is_some(), out.events);
     let mut model = media_file::ActiveModel {
         id: Unchanged(record.id),
         ..Default::default()

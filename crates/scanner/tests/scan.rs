@@ -34,6 +34,8 @@ impl Importer for Fake {
         &'a self,
         _db: &'a sea_orm::DatabaseTransaction,
         file: &'a FileToImport,
+        _prepared: revenge_core::Prepared,
+        _batch: &'a mut revenge_core::ImportBatch,
     ) -> ImportFuture<'a, Imported> {
         Box::pin(async move {
             self.0.imports.fetch_add(1, Ordering::SeqCst);
@@ -208,5 +210,118 @@ async fn corrupt_files_are_imported_with_an_error() {
             "the error names the file"
         );
         assert!(file.item_id.is_some(), "still imported");
+    }
+}
+
+/// A module that reads its own metadata: no header probe, a prepared value per file (its
+/// length), and a per-batch count of the files it has taken in.
+struct OwnReader {
+    /// (file, prepared length, files before it in its batch) per import.
+    seen: Mutex<Vec<(String, usize, usize)>>,
+}
+
+impl Importer for OwnReader {
+    fn extensions(&self) -> &'static [&'static str] {
+        &["mp3"]
+    }
+
+    fn probes_media(&self) -> bool {
+        false
+    }
+
+    fn prepare(&self, file: &FileToImport) -> revenge_core::Prepared {
+        Box::new(std::fs::read(&file.path).map_or(0, |b| b.len()))
+    }
+
+    fn batch(&self) -> revenge_core::ImportBatch {
+        Box::new(0_usize)
+    }
+
+    fn import<'a>(
+        &'a self,
+        _db: &'a sea_orm::DatabaseTransaction,
+        file: &'a FileToImport,
+        prepared: revenge_core::Prepared,
+        batch: &'a mut revenge_core::ImportBatch,
+    ) -> ImportFuture<'a, Imported> {
+        Box::pin(async move {
+            let length = *prepared.downcast::<usize>().unwrap();
+            let count = batch.downcast_mut::<usize>().unwrap();
+            self.seen
+                .lock()
+                .unwrap()
+                .push((file.rel_path.clone(), length, *count));
+            *count += 1;
+            Ok(Imported::Skipped {
+                reason: "test".to_owned(),
+            })
+        })
+    }
+
+    fn remove<'a>(
+        &'a self,
+        _db: &'a sea_orm::DatabaseTransaction,
+        _item_id: Id,
+    ) -> ImportFuture<'a, Option<ItemRef>> {
+        Box::pin(async { Ok(None) })
+    }
+}
+
+#[tokio::test]
+async fn modules_reading_their_own_metadata_get_it_prepared_and_are_never_probed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("music");
+    // Not a container the in-process reader knows: a probing scan would run ffprobe on them.
+    write(&root, "a/01.mp3", &[0x55; 100]);
+    write(&root, "a/02.mp3", &[0x55; 200]);
+    write(&root, "b/01.mp3", &[0x55; 300]);
+    let marker = dir.path().join("ffprobe-ran");
+    let ffprobe = dir.path().join("ffprobe");
+    std::fs::write(
+        &ffprobe,
+        format!("#!/bin/sh\ntouch '{}'\nexit 1\n", marker.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&ffprobe, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let db = revenge_db::open_in_memory(Vec::new()).await.unwrap();
+    let library = revenge_library::repo::create(&db.conn, "music", "Music")
+        .await
+        .unwrap();
+    revenge_library::repo::set_folders(&db.conn, library.id, &[root.display().to_string()])
+        .await
+        .unwrap();
+    let reader = Arc::new(OwnReader {
+        seen: Mutex::new(Vec::new()),
+    });
+    let importers: HashMap<String, Arc<dyn Importer>> =
+        HashMap::from([("music".to_owned(), reader.clone() as Arc<dyn Importer>)]);
+    let scanner = Scanner::new(db.conn.clone(), EventBus::new(), importers, Some(ffprobe));
+
+    let report = scan(&scanner, library.id).await.unwrap();
+    assert_eq!((report.added, report.errors), (3, 0));
+    let mut seen = reader.seen.lock().unwrap().clone();
+    seen.sort_by_key(|(_, length, _)| *length);
+    let lengths: Vec<usize> = seen.iter().map(|(_, length, _)| *length).collect();
+    assert_eq!(
+        lengths,
+        [100, 200, 300],
+        "each import got its own prepared value"
+    );
+    let mut counts: Vec<usize> = seen.iter().map(|(_, _, count)| *count).collect();
+    counts.sort_unstable();
+    assert_eq!(counts, [0, 1, 2], "one batch state for the batch");
+    assert!(!marker.exists(), "ffprobe never ran");
+
+    use sea_orm::EntityTrait;
+    let files = revenge_scanner::entity::Entity::find()
+        .all(&db.conn)
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 3, "every file is recorded");
+    for file in files {
+        assert!(file.info.is_none() && file.error.is_none(), "{file:?}");
+        assert!(file.fingerprint.is_some(), "moves are still recognised");
     }
 }

@@ -1,13 +1,16 @@
 //! How the TV module takes in scanned files: the name and folders say which series, season
 //! and episode; series and seasons are made on first sight and removed when their last episode
-//! goes.
+//! goes. Names are parsed and NFO files read before the scan's transaction (`prepare`), which
+//! then only looks up and writes.
 
 use std::path::Path;
 
 use chrono::NaiveDate;
 use revenge_core::sort::sort_title;
-use revenge_core::{FileToImport, Id, ImportFuture, Imported, Importer, ItemRef};
-use revenge_naming::{EpisodeNumber, Kind, parse_episode};
+use revenge_core::{
+    FileToImport, Id, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
+};
+use revenge_naming::{EpisodeNumber, Kind, Parsed, parse_episode};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::entity::{episode, season, series};
@@ -80,13 +83,44 @@ pub fn series_folder(video: &Path) -> Option<std::path::PathBuf> {
     Some(if is_season { folder.parent()? } else { folder }.to_path_buf())
 }
 
+/// What `prepare` reads of a file: its parsed name and, for a new episode, the NFO files of
+/// its series and its own (used only if the series or the episode is new).
+struct ReadEpisode {
+    parsed: Parsed,
+    series_nfo: Option<revenge_nfo::Nfo>,
+    episode_nfo: Option<revenge_nfo::Nfo>,
+}
+
+fn read_episode(file: &FileToImport) -> ReadEpisode {
+    let parsed = parse_episode(Path::new(&file.rel_path));
+    let wanted = file.item_id.is_none() && parsed.kind != Kind::Extra && !parsed.sample;
+    ReadEpisode {
+        series_nfo: if wanted { series_nfo(&file.path) } else { None },
+        episode_nfo: if wanted {
+            revenge_nfo::load_first(&[file.path.with_extension("nfo")])
+        } else {
+            None
+        },
+        parsed,
+    }
+}
+
 impl TvShowImporter {
     async fn import_file(
         &self,
         db: &DatabaseTransaction,
         file: &FileToImport,
+        prepared: Prepared,
     ) -> Result<Imported, String> {
-        let parsed = parse_episode(Path::new(&file.rel_path));
+        let ReadEpisode {
+            parsed,
+            series_nfo,
+            episode_nfo,
+        } = match prepared.downcast::<ReadEpisode>() {
+            Ok(read) => *read,
+            // Not read beforehand (reading stopped): read now, as scans did before `prepare`.
+            Err(_) => read_episode(file),
+        };
         if parsed.kind == Kind::Extra || parsed.sample {
             return Ok(Imported::Skipped {
                 reason: format!("{} is an extra", file.rel_path),
@@ -109,7 +143,7 @@ impl TvShowImporter {
         let show = match query.one(db).await.map_err(err)? {
             Some(show) => show,
             None => {
-                let new = match series_nfo(&file.path) {
+                let new = match series_nfo {
                     Some(nfo) => NewSeries {
                         library_id: file.library_id,
                         title: nfo.title.unwrap_or(title),
@@ -167,7 +201,7 @@ impl TvShowImporter {
             None => (
                 insert_episode(
                     db,
-                    match revenge_nfo::load_first(&[file.path.with_extension("nfo")]) {
+                    match episode_nfo {
                         Some(nfo) => NewEpisode {
                             series_id: show.id,
                             season_id: season_row.id,
@@ -262,12 +296,18 @@ impl Importer for TvShowImporter {
         revenge_core::import::VIDEO_EXTENSIONS
     }
 
+    fn prepare(&self, file: &FileToImport) -> Prepared {
+        Box::new(read_episode(file))
+    }
+
     fn import<'a>(
         &'a self,
         db: &'a DatabaseTransaction,
         file: &'a FileToImport,
+        prepared: Prepared,
+        _batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, Imported> {
-        Box::pin(self.import_file(db, file))
+        Box::pin(self.import_file(db, file, prepared))
     }
 
     fn remove<'a>(

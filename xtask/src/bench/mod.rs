@@ -6,6 +6,7 @@
 
 mod load;
 mod memory;
+mod music;
 mod report;
 mod scan;
 mod server;
@@ -59,7 +60,8 @@ fn scaled_services() -> (String, String, String) {
 
 const USAGE: &str = "usage: cargo xtask bench [--quick] [--only NAME...] [--items N] [--seconds S] [--out DIR] [--no-build]
   NAME: startup memory scan load stream postgres (default: all)
-  cargo xtask bench scan [--count N] is short for --only scan --items N";
+  cargo xtask bench scan [--count N] is short for --only scan --items N
+  cargo xtask bench music [--count N] [--seconds S] [--no-build]: the music figures (issue #7)";
 
 /// Options of one run.
 #[derive(Debug, Clone)]
@@ -168,6 +170,9 @@ fn compiled_modules(binary: &Path) -> Result<Vec<String>> {
 
 /// Runs `bench` with its arguments.
 pub fn run(args: &[String]) -> Result<()> {
+    if args.first().is_some_and(|a| a == "music") {
+        return music::run(&args[1..]);
+    }
     let options = Options::parse(args)?;
     if options.build {
         build()?;

@@ -222,6 +222,11 @@ pub fn post_json(port: u16, path: &str, body: &serde_json::Value) -> Result<(u16
     request(port, "POST", path, None, Some(&body.to_string()))
 }
 
+/// `POST path` without a body, with a bearer token.
+pub fn post(port: u16, path: &str, token: &str) -> Result<(u16, String)> {
+    request(port, "POST", path, Some(token), None)
+}
+
 fn request(
     port: u16,
     method: &str,
