@@ -60,8 +60,28 @@ fn main() {
     }
 }
 
+/// A `cargo` command as if typed in a shell, not run by `cargo run`.
 fn cargo() -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    // `cargo run` gives xtask the package variables of xtask itself. Some build scripts (ring's)
+    // declare `rerun-if-env-changed` on them, so passing them on made every nested build
+    // recompile those crates and all that depend on them, and then a plain build recompile
+    // them again.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+            ]
+            .contains(&name.as_ref())
+        {
+            command.env_remove(name.as_ref());
+        }
+    }
     // The tests pick the backend from this; every step sets it explicitly.
     command.env_remove("TEST_DATABASE_URL");
     command

@@ -138,8 +138,7 @@ fn target_dir() -> PathBuf {
 }
 
 fn build() -> Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(&cargo)
+    let status = crate::cargo()
         .args(["build", "--release", "-p", "revenge-server"])
         .status()
         .context("cannot run cargo build")?;
