@@ -188,6 +188,18 @@ impl Backend {
         }
     }
 
+    /// How many documents a reindex writes per call of [`Backend::upsert`]. The embedded index
+    /// commits (and reloads its reader) once per call, which costs far more than the documents,
+    /// so it takes large batches; Typesense takes one HTTP import per call, kept to a size a
+    /// request timeout allows.
+    pub fn write_batch(&self) -> usize {
+        match self {
+            Backend::Embedded(_) => 10_000,
+            #[cfg(feature = "typesense")]
+            Backend::Typesense(_) => 500,
+        }
+    }
+
     /// Removes documents by id (missing ones are fine).
     pub async fn delete(&self, ids: &[String]) -> Result<(), SearchError> {
         if ids.is_empty() {

@@ -15,9 +15,6 @@ use crate::backend::{Backend, SearchRequest, SearchResults, fingerprint};
 use crate::embedded::EmbeddedIndex;
 use crate::settings::{BackendKind, SearchSettings};
 
-/// Documents written to the engine per request during a reindex.
-const BATCH: usize = 500;
-
 /// A module's document source.
 #[derive(Clone)]
 pub struct Source {
@@ -270,12 +267,12 @@ impl Search {
             counts.orphaned = orphans.len() as u64;
             let total = write.len() as u64;
             let mut done = 0;
-            for chunk in write.chunks(BATCH) {
+            for chunk in write.chunks(backend.write_batch()) {
                 backend.upsert(chunk).await?;
                 done += chunk.len() as u64;
                 progress(done, total);
             }
-            for chunk in orphans.chunks(BATCH) {
+            for chunk in orphans.chunks(backend.write_batch()) {
                 backend.delete(chunk).await?;
             }
             tracing::info!(backend = backend.name(), force, %counts, "search index reconciled");
