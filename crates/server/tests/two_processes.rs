@@ -364,8 +364,16 @@ async fn a_server_and_a_transcoder_process_play_hls_together() {
             .bearer_auth(&token);
         async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
     };
-    let movies = get_json("/api/v1/movie/movies".to_owned()).await;
-    let movie_id = movies["items"][0]["id"].as_i64().unwrap();
+    // `serve --library` queues the first scan as a job: ready means serving, not scanned.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let movie_id = loop {
+        let movies = get_json("/api/v1/movie/movies".to_owned()).await;
+        if let Some(id) = movies["items"][0]["id"].as_i64() {
+            break id;
+        }
+        assert!(Instant::now() < deadline, "the movie was never scanned: {movies}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let detail = get_json(format!("/api/v1/movie/movies/{movie_id}")).await;
     let file_id = detail["files"][0]["id"].as_i64().unwrap();
 
