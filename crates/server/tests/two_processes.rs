@@ -371,7 +371,10 @@ async fn a_server_and_a_transcoder_process_play_hls_together() {
         if let Some(id) = movies["items"][0]["id"].as_i64() {
             break id;
         }
-        assert!(Instant::now() < deadline, "the movie was never scanned: {movies}");
+        assert!(
+            Instant::now() < deadline,
+            "the movie was never scanned: {movies}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let detail = get_json(format!("/api/v1/movie/movies/{movie_id}")).await;
