@@ -198,6 +198,37 @@ fn real_video(path: &Path) {
 
 #[cfg(feature = "movie")]
 #[tokio::test]
+async fn containers_the_readers_leave_to_ffprobe_are_filled_in_after_the_scan() {
+    let env = TestEnv::new().await;
+    let media = env.data_dir().join("films");
+    revenge_tests::ffmpeg_movie(&media, "Odd (2003)/Odd (2003).avi", 1);
+    real_video(&media.join("Real (2020)/Real (2020).mkv"));
+    let server = env.start().await;
+    let lib = server.library_at("movie", "Media", &media).await;
+    server.scan_ok(lib).await;
+    // The scan itself spawned no ffprobe: a job after it did.
+    let probe = server.settle_jobs("library.probe").await;
+    assert_eq!(probe["state"], "succeeded", "{probe}");
+    assert_eq!(probe["progress"]["done"], 1, "only the AVI waited: {probe}");
+    let list = server.get("/api/v1/movie/movies").await.body;
+    assert_eq!(titles(&list), ["Odd (2003)", "Real (2020)"]);
+    let odd = server
+        .get(&format!("/api/v1/movie/movies/{}", list["items"][0]["id"]))
+        .await
+        .body;
+    let file = &odd["files"][0];
+    assert!(file["error"].is_null(), "{odd}");
+    assert_eq!(file["info"]["container"], "avi", "{odd}");
+    assert_eq!(file["info"]["video"][0]["codec"], "h264", "{odd}");
+    // A rescan with nothing changed queues nothing more.
+    server.scan_ok(lib).await;
+    let again = server.get("/api/v1/jobs?kind=library.probe").await.body;
+    assert_eq!(again["items"].as_array().map(Vec::len), Some(1), "{again}");
+    server.stop().await;
+}
+
+#[cfg(feature = "movie")]
+#[tokio::test]
 async fn item_details_list_files_with_streams_and_errors() {
     let env = TestEnv::new().await;
     let media = env.data_dir().join("films");

@@ -81,6 +81,23 @@ impl TestServer {
         panic!("scan {job} did not finish");
     }
 
+    /// Waits until jobs of `kind` have run and none is left queued or running; returns the
+    /// newest.
+    pub async fn settle_jobs(&self, kind: &str) -> Value {
+        for _ in 0..1200 {
+            let reply = self.get(&format!("/api/v1/jobs?kind={kind}")).await;
+            let jobs = reply.body["items"].as_array().cloned().unwrap_or_default();
+            let active = jobs
+                .iter()
+                .any(|j| j["state"] == "queued" || j["state"] == "running");
+            if let (Some(newest), false) = (jobs.first(), active) {
+                return newest.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("jobs of kind {kind} did not run to their end");
+    }
+
     /// [`TestServer::scan`], failing the test unless the scan succeeded.
     pub async fn scan_ok(&self, library: i64) {
         let job = self.scan(library).await;

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod id;
 pub mod import;
 pub mod media_file;
+pub mod memory;
 pub mod module;
 pub mod pagination;
 pub mod playback_state;

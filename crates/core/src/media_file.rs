@@ -33,6 +33,8 @@ pub struct Model {
     pub info: Option<String>,
     /// Why the file could not be read, if it could not.
     pub error: Option<String>,
+    /// The in-process readers failed and ffprobe has yet to try (a job after the scan).
+    pub probe_pending: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -5,11 +5,13 @@
 
 mod error;
 mod fingerprint;
+mod probe;
 mod scan;
 mod walk;
 mod watch;
 
 pub use error::ScanError;
+pub use probe::{PROBE_JOB, ProbeReport, probe_key};
 /// The `media_file` table the scanner keeps.
 pub use revenge_core::media_file as entity;
 pub use scan::{ScanProgress, ScanReport, Scanner};

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use futures_util::stream::{self, StreamExt};
 use revenge_core::{Event, EventBus, FileToImport, Id, ImportBatch, Imported, Importer, Prepared};
-use revenge_jobs::JobContext;
+use revenge_jobs::{JobContext, JobQueue};
 use revenge_library::{entity as library, folder, repo as library_repo};
 use revenge_mediainfo::ProbeError;
 use sea_orm::ActiveValue::Unchanged;
@@ -57,10 +57,13 @@ pub struct ScanReport {
 /// Scans libraries. Cloning shares it.
 #[derive(Clone)]
 pub struct Scanner {
-    db: DatabaseConnection,
+    pub(crate) db: DatabaseConnection,
     events: EventBus,
     importers: Arc<HashMap<String, Arc<dyn Importer>>>,
-    ffprobe: Option<PathBuf>,
+    pub(crate) ffprobe: Option<PathBuf>,
+    /// Where the probe job is queued after a scan; without it (`revenge scan`) the caller
+    /// runs [`Scanner::probe_pending`] itself.
+    pub(crate) jobs: Option<JobQueue>,
 }
 
 impl std::fmt::Debug for Scanner {
@@ -84,7 +87,15 @@ impl Scanner {
             events,
             importers: Arc::new(importers),
             ffprobe,
+            jobs: None,
         }
+    }
+
+    /// Queues the probe job on `jobs` after each scan job that leaves files waiting for ffprobe.
+    #[must_use]
+    pub fn with_jobs(mut self, jobs: JobQueue) -> Self {
+        self.jobs = Some(jobs);
+        self
     }
 
     /// The job handler of `library.scan` jobs (`{"library_id": N}`).
@@ -126,6 +137,8 @@ impl Scanner {
             .await;
         drop(sender);
         let _ = reporter.await;
+        // Also after a failed scan: files an earlier scan marked may still wait.
+        self.queue_probes(library_id).await;
         result.map(|_| ()).map_err(|e| e.to_string())
     }
 
@@ -364,7 +377,7 @@ impl Scanner {
         let mut jobs = jobs.into_iter();
         let mut pending = jobs
             .next()
-            .map(|batch| tokio::spawn(read_batch(shared.clone(), self.ffprobe.clone(), batch)));
+            .map(|batch| tokio::spawn(read_batch(shared.clone(), self.ffprobe.is_some(), batch)));
         let mut steps = steps.into_iter();
         for chunk in found.chunks(BATCH) {
             let reads = match pending.take() {
@@ -372,9 +385,9 @@ impl Scanner {
                 None => Vec::new(),
             };
             // Headers of the next batch are read while this one is written.
-            pending = jobs
-                .next()
-                .map(|batch| tokio::spawn(read_batch(shared.clone(), self.ffprobe.clone(), batch)));
+            pending = jobs.next().map(|batch| {
+                tokio::spawn(read_batch(shared.clone(), self.ffprobe.is_some(), batch))
+            });
             let work: Vec<(&FoundFile, Step)> = chunk.iter().zip(steps.by_ref()).collect();
             if work.iter().all(|(_, step)| matches!(step, Step::Unchanged)) {
                 // A rescan that finds nothing new opens no transaction at all.
@@ -457,7 +470,7 @@ impl Scanner {
 
 /// The stored metadata: what the headers say, plus subtitle files beside the video
 /// (`Movie.en.forced.srt`), named without their folder so no server path reaches clients.
-fn with_sidecars(video: &Path, info: &revenge_mediainfo::MediaInfo) -> Option<String> {
+pub(crate) fn with_sidecars(video: &Path, info: &revenge_mediainfo::MediaInfo) -> Option<String> {
     let mut json = serde_json::to_value(info).ok()?;
     let sidecars: Vec<serde_json::Value> = revenge_mediainfo::sidecar_subtitles(video)
         .into_iter()
@@ -488,22 +501,24 @@ struct ReadJob {
 /// Reads a batch's files, a few at a time.
 async fn read_batch(
     importer: Arc<dyn Importer>,
-    ffprobe: Option<PathBuf>,
+    defer_to_ffprobe: bool,
     batch: Vec<Option<ReadJob>>,
 ) -> Vec<Option<FileRead>> {
     stream::iter(batch)
-        .map(|job| read(importer.clone(), ffprobe.clone(), job))
+        .map(|job| read(importer.clone(), defer_to_ffprobe, job))
         .buffered(READ_CONCURRENCY)
         .collect()
         .await
 }
 
 /// Reads a new or changed file (`None`: nothing to read): its headers unless the module reads
-/// its own, its fingerprint, and what the module prepares. One blocking task does all of it;
-/// ffprobe runs only when the in-process reader cannot read the container.
+/// its own, its fingerprint, and what the module prepares. One blocking task does all of it.
+/// A file the in-process readers reject is recorded with their error and, when there is an
+/// ffprobe to try, marked for the probe job that runs after the scan: a process per broken or
+/// unusual file would cost the scan more than all the other files together.
 async fn read(
     importer: Arc<dyn Importer>,
-    ffprobe: Option<PathBuf>,
+    defer_to_ffprobe: bool,
     job: Option<ReadJob>,
 ) -> Option<FileRead> {
     let ReadJob { file, size } = job?;
@@ -527,28 +542,19 @@ async fn read(
             });
         }
     };
-    let (info, error) = match probed {
-        None => (None, None),
-        Some(Ok(info)) => (info, None),
+    let (info, error, probe_pending) = match probed {
+        None => (None, None, false),
+        Some(Ok(info)) => (info, None, false),
+        // ffprobe could do no better with an empty or unreadable file.
         Some(Err(e @ (ProbeError::Empty { .. } | ProbeError::Io { .. }))) => {
-            (None, Some(e.to_string()))
+            (None, Some(e.to_string()), false)
         }
-        // A container the in-process reader does not know: ffprobe's turn.
-        Some(Err(_)) => match revenge_mediainfo::probe_any(&path, ffprobe.as_deref()).await {
-            Ok(info) => {
-                let video = path.clone();
-                let info = tokio::task::spawn_blocking(move || with_sidecars(&video, &info))
-                    .await
-                    .ok()
-                    .flatten();
-                (info, None)
-            }
-            Err(e) => (None, Some(e.to_string())),
-        },
+        Some(Err(e)) => (None, Some(e.to_string()), defer_to_ffprobe),
     };
     Some(FileRead {
         info,
         error,
+        probe_pending,
         fingerprint,
         prepared: Some(prepared),
     })
@@ -587,6 +593,8 @@ struct FileState {
 struct FileRead {
     info: Option<String>,
     error: Option<String>,
+    /// The in-process readers failed; ffprobe tries after the scan.
+    probe_pending: bool,
     fingerprint: Option<String>,
     /// What the module read (`None` when reading stopped; the module then reads in `import`).
     prepared: Option<Prepared>,
@@ -774,6 +782,7 @@ async fn add(
         item_id: Set(item_id),
         info: Set(read.info),
         error: Set(read.error),
+        probe_pending: Set(read.probe_pending),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -820,6 +829,7 @@ async fn update(
     model.item_id = Set(item_id);
     model.info = Set(read.info);
     model.error = Set(read.error);
+    model.probe_pending = Set(read.probe_pending);
     model.updated_at = Set(Utc::now());
     model.update(db).await.map_err(|e| e.to_string())?;
     Ok(())

@@ -6,7 +6,7 @@
 )]
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -74,6 +74,13 @@ impl Importer for Fake {
 }
 
 async fn setup(root: &Path) -> (Scanner, Arc<Recorder>, Id, DatabaseConnection) {
+    setup_with(root, None).await
+}
+
+async fn setup_with(
+    root: &Path,
+    ffprobe: Option<PathBuf>,
+) -> (Scanner, Arc<Recorder>, Id, DatabaseConnection) {
     let db = revenge_db::open_in_memory(Vec::new()).await.unwrap();
     let library = revenge_library::repo::create(&db.conn, "movie", "Films")
         .await
@@ -86,7 +93,7 @@ async fn setup(root: &Path) -> (Scanner, Arc<Recorder>, Id, DatabaseConnection) 
         "movie".to_owned(),
         Arc::new(Fake(recorder.clone())) as Arc<dyn Importer>,
     )]);
-    let scanner = Scanner::new(db.conn.clone(), EventBus::new(), importers, None);
+    let scanner = Scanner::new(db.conn.clone(), EventBus::new(), importers, ffprobe);
     (scanner, recorder, library.id, db.conn)
 }
 
@@ -211,6 +218,103 @@ async fn corrupt_files_are_imported_with_an_error() {
         );
         assert!(file.item_id.is_some(), "still imported");
     }
+}
+
+/// The machine's ffprobe (`.ci/run` installs it; these tests fail without it).
+fn real_ffprobe() -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|dir| dir.join("ffprobe"))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| panic!("ffprobe is needed by this test (apt-get install ffmpeg)"))
+}
+
+/// A one-second AVI made with ffmpeg: a container the in-process readers leave to ffprobe.
+fn avi(root: &Path, rel: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-f", "lavfi"])
+        .args(["-i", "testsrc=size=64x48:rate=5", "-t", "1"])
+        .args(["-c:v", "mpeg4", "-f", "avi"])
+        .arg(&path)
+        .status()
+        .unwrap_or_else(|e| panic!("ffmpeg is needed by this test (apt-get install ffmpeg): {e}"));
+    assert!(status.success(), "ffmpeg could not make {rel}");
+}
+
+#[tokio::test]
+async fn files_the_readers_reject_wait_for_ffprobe_after_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // AVI bytes under a Matroska name: the in-process reader says "avi", ffprobe reads it.
+    avi(root, "Odd (2003).mkv");
+    avi(root, "Later (2004).mkv");
+    write(root, "Garbage (2002).mp4", &[0xff; 4096]);
+    write(root, "Empty (2001).mkv", b"");
+    let (scanner, _, library, db) = setup_with(root, Some(real_ffprobe())).await;
+    let report = scan(&scanner, library).await.unwrap();
+    assert_eq!(report.added, 4);
+    assert_eq!(
+        scanner.pending_probes(library).await.unwrap(),
+        3,
+        "an empty file is not worth a process"
+    );
+    let row = |name: &'static str| {
+        let db = db.clone();
+        async move {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            revenge_scanner::entity::Entity::find()
+                .filter(revenge_scanner::entity::Column::RelPath.eq(name))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let waiting = row("Odd (2003).mkv").await;
+    assert!(
+        waiting.probe_pending && waiting.info.is_none(),
+        "{waiting:?}"
+    );
+    assert_eq!(waiting.kind, "error", "unread until ffprobe has tried");
+    assert!(waiting.item_id.is_some(), "already an item");
+
+    // Changed after the scan: ffprobe leaves it to the next scan.
+    let mut later = std::fs::OpenOptions::new()
+        .append(true)
+        .open(root.join("Later (2004).mkv"))
+        .unwrap();
+    std::io::Write::write_all(&mut later, b"more").unwrap();
+
+    let probed = scanner.probe_pending(library).await.unwrap();
+    assert_eq!((probed.read, probed.failed, probed.stale), (1, 1, 1));
+    assert_eq!(scanner.pending_probes(library).await.unwrap(), 0);
+
+    let odd = row("Odd (2003).mkv").await;
+    let info: serde_json::Value = serde_json::from_str(odd.info.as_deref().unwrap()).unwrap();
+    assert!(
+        info["container"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("avi"),
+        "{info}"
+    );
+    assert_eq!(info["video"][0]["width"], 64, "{info}");
+    assert_eq!((odd.kind.as_str(), odd.error), ("item", None));
+    let garbage = row("Garbage (2002).mp4").await;
+    let error = garbage.error.unwrap_or_default();
+    assert!(
+        error.contains("Garbage (2002).mp4") && error.contains("ffprobe"),
+        "both readers' word, naming the file: {error}"
+    );
+    assert_eq!(garbage.kind, "error");
+    let stale = row("Later (2004).mkv").await;
+    assert!(!stale.probe_pending && stale.info.is_none(), "{stale:?}");
+
+    // The next scan reads the changed file again and marks it anew.
+    let report = scan(&scanner, library).await.unwrap();
+    assert_eq!(report.updated, 1);
+    assert_eq!(scanner.pending_probes(library).await.unwrap(), 1);
 }
 
 /// A module that reads its own metadata: no header probe, a prepared value per file (its

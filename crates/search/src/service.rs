@@ -207,71 +207,57 @@ impl Search {
         Ok((upsert.len(), delete.len()))
     }
 
-    /// Every document of every module, as the database has them now.
-    pub async fn all_documents(&self) -> Result<Vec<SearchDocument>, SearchError> {
-        let mut docs = Vec::new();
-        for source in &self.inner.sources {
-            docs.extend(
-                source
-                    .searchable
-                    .all_documents(&self.inner.db)
-                    .await
-                    .map_err(SearchError::Load)?,
-            );
-        }
-        Ok(docs)
-    }
-
     /// Compares the database with the index and repairs the difference: missing and stale
     /// documents are written, orphans removed. With `force`, every document is written again
-    /// (a full reindex). `progress` hears (done, total) as batches are written.
+    /// (a full reindex). `progress` hears (done, total so far) as batches are written.
+    ///
+    /// One module's documents are in memory at a time, and only those to write are kept: a
+    /// start-up reconciliation of a large library that finds nothing to do must not leave the
+    /// process holding every document it compared.
     pub async fn reconcile_with(
         &self,
         force: bool,
         mut progress: impl FnMut(u64, u64),
     ) -> Result<ReconcileReport, SearchError> {
-        let docs = self.all_documents().await?;
-        let mut report = ReconcileReport {
-            documents: docs.len() as u64,
-            ..ReconcileReport::default()
-        };
+        let mut report = ReconcileReport::default();
         let mut backends = vec![&self.inner.backend];
         backends.extend(self.inner.fallback.as_ref());
         for (n, backend) in backends.into_iter().enumerate() {
-            let indexed = backend.fingerprints().await?;
-            let mut counts = ReconcileReport {
-                documents: report.documents,
-                ..ReconcileReport::default()
-            };
-            let wanted: HashSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
-            let mut write = Vec::new();
-            for doc in &docs {
-                match indexed.get(&doc.id) {
-                    None => {
-                        counts.missing += 1;
-                        write.push(doc.clone());
+            // What is left in here once every module has been compared are the orphans.
+            let mut indexed = backend.fingerprints().await?;
+            let mut counts = ReconcileReport::default();
+            let (mut done, mut total) = (0, 0);
+            for source in &self.inner.sources {
+                let docs = source
+                    .searchable
+                    .all_documents(&self.inner.db)
+                    .await
+                    .map_err(SearchError::Load)?;
+                counts.documents += docs.len() as u64;
+                let mut write = Vec::new();
+                for doc in docs {
+                    match indexed.remove(&doc.id) {
+                        None => {
+                            counts.missing += 1;
+                            write.push(doc);
+                        }
+                        Some(print) if print != fingerprint(&doc) => {
+                            counts.stale += 1;
+                            write.push(doc);
+                        }
+                        Some(_) if force => write.push(doc),
+                        Some(_) => {}
                     }
-                    Some(print) if *print != fingerprint(doc) => {
-                        counts.stale += 1;
-                        write.push(doc.clone());
-                    }
-                    Some(_) if force => write.push(doc.clone()),
-                    Some(_) => {}
+                }
+                total += write.len() as u64;
+                for chunk in write.chunks(backend.write_batch()) {
+                    backend.upsert(chunk).await?;
+                    done += chunk.len() as u64;
+                    progress(done, total);
                 }
             }
-            let orphans: Vec<String> = indexed
-                .keys()
-                .filter(|id| !wanted.contains(id.as_str()))
-                .cloned()
-                .collect();
+            let orphans: Vec<String> = indexed.into_keys().collect();
             counts.orphaned = orphans.len() as u64;
-            let total = write.len() as u64;
-            let mut done = 0;
-            for chunk in write.chunks(backend.write_batch()) {
-                backend.upsert(chunk).await?;
-                done += chunk.len() as u64;
-                progress(done, total);
-            }
             for chunk in orphans.chunks(backend.write_batch()) {
                 backend.delete(chunk).await?;
             }
@@ -280,6 +266,7 @@ impl Search {
                 report = counts;
             }
         }
+        revenge_core::memory::release_free_heap();
         Ok(report)
     }
 

@@ -346,6 +346,19 @@ async fn scan_command(config: &Config, library: Option<&str>) -> Result<String, 
             report.unchanged,
             report.errors
         ));
+        // What the scan left for ffprobe (a server queues a job for it instead).
+        let started = std::time::Instant::now();
+        let probed = scanner.probe_pending(target.id).await?;
+        if probed.total() > 0 {
+            out.push_str(&format!(
+                "{}: ffprobe read {} files the in-process readers rejected, {} unreadable, {} changed meanwhile, in {:.2} s\n",
+                target.name,
+                probed.read,
+                probed.failed,
+                probed.stale,
+                started.elapsed().as_secs_f64()
+            ));
+        }
     }
     db.close().await?;
     Ok(out)

@@ -280,6 +280,21 @@ fn start_workers(
                 let result = scanner.run_job(ctx).await;
                 // Before the job counts as done: whoever waits for it sees fresh lists.
                 invalidation.invalidate_modules().await;
+                // A large scan's batches are garbage now; an idle server should not keep them.
+                revenge_core::memory::release_free_heap();
+                result
+            }
+        }
+    };
+    let probe = {
+        let scanner = scanner.clone();
+        let invalidation = invalidation.clone();
+        move |ctx: JobContext| {
+            let (scanner, invalidation) = (scanner.clone(), invalidation.clone());
+            async move {
+                let result = scanner.run_probe_job(ctx).await;
+                // Item details show the files' technical metadata this filled in.
+                invalidation.invalidate_modules().await;
                 result
             }
         }
@@ -304,6 +319,7 @@ fn start_workers(
         .handler(DELIVER_JOB, deliver)
         .handler(PURGE_JOB, purge)
         .handler(revenge_library::SCAN_JOB, scan)
+        .handler(revenge_scanner::PROBE_JOB, probe)
         .handler(RESCAN_ALL_JOB, rescan_all)
         .periodic(Periodic {
             kind: PURGE_JOB.to_owned(),
@@ -440,7 +456,7 @@ pub async fn start_with(
     if let Err(e) = revenge_search::queue_reconcile(&jobs).await {
         tracing::warn!(error = %e, "cannot queue a search reconciliation");
     }
-    let scanner = scanner(&config, &db, &events);
+    let scanner = scanner(&config, &db, &events).with_jobs(jobs.clone());
     let configured = sync_libraries(&config, &db, &options.scan_now).await?;
     // The config may have changed libraries that other instances have cached answers about.
     invalidation.invalidate_all().await;
