@@ -881,3 +881,67 @@ async fn users_change_their_own_display_name_and_nothing_more() {
     assert_eq!(fields, ["display_name"]);
     server.stop().await;
 }
+
+/// A time as both backends read it in SQL.
+fn sql_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+}
+
+fn parse_time(value: &serde_json::Value) -> chrono::DateTime<chrono::Utc> {
+    value
+        .as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.to_utc())
+        .unwrap_or_else(|| panic!("not a time: {value}"))
+}
+
+#[tokio::test]
+async fn a_session_in_use_slides_its_expiry_and_an_idle_one_ends() {
+    let env = TestEnv::new().await;
+    let server = env.start_with_options(uncached_sign_ins()).await;
+    let (carol_id, used) = server.user("carol", json!({})).await;
+    let idle = login(&server.server, "carol", "carol-password").await;
+    // Both sessions were last seen long ago and have seconds left: as if the lifetime were that
+    // short (the configured one is in hours), and the last touch older than the interval
+    // sessions are touched at.
+    let now = chrono::Utc::now();
+    let original = now + chrono::TimeDelta::seconds(3);
+    sql(
+        &env,
+        &format!(
+            "UPDATE user_session SET last_seen_at = '{}', expires_at = '{}' WHERE user_id = {carol_id}",
+            sql_time(now - chrono::TimeDelta::minutes(10)),
+            sql_time(original),
+        ),
+    )
+    .await;
+
+    // Listing its own sessions is a use of `used`: it is authenticated (and slid) first.
+    let reply = server.get_as(&used, "/api/v1/sessions").await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let sessions = reply.body.as_array().cloned().unwrap_or_default();
+    assert_eq!(sessions.len(), 2, "{:?}", reply.body);
+    let current = sessions.iter().find(|s| s["current"] == true);
+    let other = sessions.iter().find(|s| s["current"] == false);
+    let (Some(current), Some(other)) = (current, other) else {
+        panic!("one current session and one other: {:?}", reply.body);
+    };
+    let slid = parse_time(&current["expires_at"]);
+    assert!(
+        slid > now + chrono::TimeDelta::hours(24),
+        "a used session's expiry moves a whole lifetime ahead: {slid}"
+    );
+    assert!(parse_time(&current["last_seen_at"]) >= now - chrono::TimeDelta::seconds(1));
+    let untouched = parse_time(&other["expires_at"]);
+    assert!(
+        (untouched - original).num_milliseconds().abs() < 1000,
+        "an unused session keeps its expiry: {untouched}, set {original}"
+    );
+
+    // Past the original expiry, the used session outlives it and the idle one is gone.
+    let wait = (original - chrono::Utc::now()) + chrono::TimeDelta::milliseconds(500);
+    tokio::time::sleep(wait.to_std().unwrap_or_default()).await;
+    assert_eq!(server.get_as(&idle, "/api/v1/me").await.status, 401);
+    assert_eq!(server.get_as(&used, "/api/v1/me").await.status, 200);
+    server.stop().await;
+}
