@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::Method;
+use revenge_config::Config;
 use revenge_tests::{TestEnv, TestServer, client, ffmpeg_movie};
 use revenge_transcode::TranscodeSettings;
 use serde_json::{Value, json};
@@ -53,21 +54,29 @@ struct Setup {
     _env: TestEnv,
     server: TestServer,
     source: PathBuf,
+    library: i64,
 }
 
 async fn movie_server(settings: TranscodeSettings, secs: u32) -> Setup {
+    movie_server_with(secs, |config| config.transcoding = settings).await
+}
+
+/// A server over a scanned library holding one movie of `secs` seconds, its config adjusted by
+/// `configure`.
+async fn movie_server_with(secs: u32, configure: impl FnOnce(&mut Config)) -> Setup {
     let env = TestEnv::new().await;
     let media = env.data_dir().join("films");
     let source = ffmpeg_movie(&media, "Test Pattern (2020)/Test Pattern (2020).mkv", secs);
     let mut config = env.config();
-    config.transcoding = settings;
+    configure(&mut config);
     let server = TestServer::start_with(config).await;
-    let id = server.library_at("movie", "movie", &media).await;
-    server.scan_ok(id).await;
+    let library = server.library_at("movie", "movie", &media).await;
+    server.scan_ok(library).await;
     Setup {
         _env: env,
         server,
         source,
+        library,
     }
 }
 
@@ -86,6 +95,7 @@ async fn direct_streams_honour_ranges_validators_and_access() {
         server,
         source,
         _env,
+        ..
     } = movie_server(settings(None), 3).await;
     let bytes = std::fs::read(&source).unwrap();
     let len = bytes.len();
@@ -281,6 +291,101 @@ async fn progress_resume_continue_and_played_marks() {
     let (_, other) = server.user("other", json!({"library_ids": []})).await;
     let reply = server.get_as(&other, &state_path).await;
     assert_eq!(reply.status, 404, "{:?}", reply.body);
+    server.stop().await;
+}
+
+/// Reports that `token`'s user stopped the file at `position_ms` of 100 s; the state after.
+async fn stop_at(server: &TestServer, token: &str, file: i64, position_ms: i64) -> Value {
+    let reply = server
+        .call(
+            Method::POST,
+            "/api/v1/playback/progress",
+            Some(token),
+            Some(json!({"file_id": file, "event": "stop", "position_ms": position_ms, "duration_ms": 100_000})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    reply.body
+}
+
+/// `POST` (played) or `DELETE` (unplayed, resume position forgotten) of an item's played mark.
+async fn mark(server: &TestServer, token: &str, method: Method, movie: i64) -> Value {
+    let path = format!("/api/v1/playback/items/movie/{movie}/played");
+    let reply = server.call(method, &path, Some(token), None).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    reply.body
+}
+
+/// What `token`'s user sees of the movie: its state, and the resume positions of their
+/// continue-watching list.
+async fn seen_by(server: &TestServer, token: &str, movie: i64) -> (Value, Vec<(i64, i64)>) {
+    let state = server
+        .get_as(token, &format!("/api/v1/playback/items/movie/{movie}"))
+        .await;
+    assert_eq!(state.status, 200, "{:?}", state.body);
+    let list = server.get_as(token, "/api/v1/playback/continue").await;
+    let resume = list
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let item = row["item"]["item_id"].as_i64().unwrap();
+            (item, row["state"]["position_ms"].as_i64().unwrap())
+        })
+        .collect();
+    (state.body, resume)
+}
+
+#[cfg(feature = "movie")]
+#[tokio::test]
+async fn two_users_of_one_library_never_see_or_change_each_others_progress() {
+    let Setup {
+        server,
+        library,
+        _env,
+        ..
+    } = movie_server(settings(None), 2).await;
+    let (movie, file) = movie_file(&server).await;
+    let grant = json!({"library_ids": [library]});
+    let (_, alice) = server.user("alice", grant.clone()).await;
+    let (_, bob) = server.user("bob", grant).await;
+    let alice_unchanged = async || {
+        let (state, resume) = seen_by(&server, &alice, movie).await;
+        assert_eq!(state["position_ms"], 40_000, "{state}");
+        assert_eq!(state["played"], false, "{state}");
+        assert_eq!(state["play_count"], 0, "{state}");
+        assert_eq!(resume, [(movie, 40_000)]);
+    };
+
+    stop_at(&server, &alice, file, 40_000).await;
+    alice_unchanged().await;
+
+    // Bob has access to the same movie but none of Alice's state.
+    let (state, resume) = seen_by(&server, &bob, movie).await;
+    assert_eq!(state["position_ms"], 0, "{state}");
+    assert_eq!(state["played"], false, "{state}");
+    assert!(resume.is_empty(), "{resume:?}");
+
+    // His own progress is his, and leaves hers.
+    let after = stop_at(&server, &bob, file, 20_000).await;
+    assert_eq!(after["position_ms"], 20_000, "{after}");
+    assert_eq!(seen_by(&server, &bob, movie).await.1, [(movie, 20_000)]);
+    alice_unchanged().await;
+
+    // Forgetting his progress (unplayed) forgets only his.
+    let after = mark(&server, &bob, Method::DELETE, movie).await;
+    assert_eq!(after["position_ms"], 0, "{after}");
+    assert!(seen_by(&server, &bob, movie).await.1.is_empty());
+    alice_unchanged().await;
+
+    // Marking it played counts for him alone.
+    let after = mark(&server, &bob, Method::POST, movie).await;
+    assert_eq!(after["played"], true, "{after}");
+    assert_eq!(after["play_count"], 1, "{after}");
+    let after = stop_at(&server, &bob, file, 95_000).await;
+    assert_eq!(after["play_count"], 2, "{after}");
+    alice_unchanged().await;
     server.stop().await;
 }
 
