@@ -389,6 +389,85 @@ async fn two_users_of_one_library_never_see_or_change_each_others_progress() {
     server.stop().await;
 }
 
+/// An ffmpeg that notes every run in `log` before handing over to the real one, so a test sees
+/// whether the server started ffmpeg at all.
+fn logging_ffmpeg(dir: &Path, log: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("ffmpeg");
+    let script = format!(
+        "#!/bin/sh\necho \"$@\" >> '{}'\nexec ffmpeg \"$@\"\n",
+        log.display()
+    );
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[cfg(feature = "movie")]
+#[tokio::test]
+async fn a_failing_pre_transcode_hook_refuses_the_transcode_before_ffmpeg_runs() {
+    let temp = tempfile::tempdir().unwrap();
+    let log = temp.path().join("ffmpeg.log");
+    let ffmpeg = logging_ffmpeg(temp.path(), &log);
+    let sessions = temp.path().join("sessions");
+    let with_hook = |exit: u8, config: &mut Config| {
+        config.transcoding = settings(Some(&sessions));
+        config.transcoding.ffmpeg = ffmpeg.clone();
+        config.hooks.pre_transcode = Some(vec![
+            "sh".to_owned(),
+            "-c".to_owned(),
+            format!("exit {exit}"),
+        ]);
+    };
+    let Setup {
+        server, _env: env, ..
+    } = movie_server_with(1, |config| with_hook(3, config)).await;
+    let (_, file) = movie_file(&server).await;
+    let master = format!("/api/v1/playback/{file}/hls/master.m3u8?device=tv&transcode=true");
+
+    let ran_before = std::fs::read_to_string(&log).unwrap_or_default();
+    let refused = server.get(&master).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert_eq!(
+        header(&refused.headers, "content-type"),
+        "application/problem+json"
+    );
+    assert_eq!(
+        refused.body["code"], "transcode_refused",
+        "{:?}",
+        refused.body
+    );
+    let detail = refused.body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("pre_transcode hook exited with status 3"),
+        "{detail}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap_or_default(),
+        ran_before,
+        "ffmpeg ran for a refused transcode"
+    );
+    let opened = std::fs::read_dir(&sessions).map_or(0, Iterator::count);
+    assert_eq!(opened, 0, "a refused transcode opened a session");
+    server.stop().await;
+
+    // The same database and library, served with a hook that says yes.
+    let mut config = env.config();
+    with_hook(0, &mut config);
+    let server = TestServer::start_with(config).await;
+    let (status, headers, body) = raw(&server, Method::GET, &master, &server.admin, &[]).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert!(body.starts_with(b"#EXTM3U"));
+    let session = header(&headers, "x-transcode-session");
+    assert!(sessions.join(session).is_dir(), "no session {session}");
+    let ran = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        ran.contains("-version"),
+        "the transcoder never reached ffmpeg: {ran}"
+    );
+    server.stop().await;
+}
+
 #[cfg(feature = "tvshow")]
 #[tokio::test]
 async fn next_up_is_the_first_unwatched_episode_after_the_last_watched() {
