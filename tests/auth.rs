@@ -794,3 +794,154 @@ async fn changing_the_password_ends_other_sessions() {
     login(&server.server, "frank", "new-password-1").await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn users_change_their_own_display_name_and_nothing_more() {
+    let env = TestEnv::new().await;
+    let server = env.start().await;
+    let (alice_id, alice) = server.user("alice", json!({})).await;
+    let (bob_id, _) = server.user("bob", json!({"display_name": "Bob"})).await;
+    let before = server.get_as(&alice, "/api/v1/me").await.body;
+    let patch = |path: String, body: serde_json::Value| {
+        let (server, token) = (&server, alice.clone());
+        async move {
+            server
+                .call(Method::PATCH, &path, Some(&token), Some(body))
+                .await
+        }
+    };
+    let me = || "/api/v1/me".to_owned();
+    let alice_path = || format!("/api/v1/users/{alice_id}");
+
+    let renamed = patch(me(), json!({"display_name": "Alice Liddell"})).await;
+    assert_eq!(renamed.status, 200, "{:?}", renamed.body);
+    assert_eq!(renamed.body["display_name"], "Alice Liddell");
+    assert_eq!(
+        server.get_as(&alice, "/api/v1/me").await.body["display_name"],
+        "Alice Liddell"
+    );
+    assert_eq!(
+        server.get(&alice_path()).await.body["display_name"],
+        "Alice Liddell",
+        "the administrator sees the new name"
+    );
+    let blank = patch(me(), json!({"display_name": " "})).await;
+    assert_eq!(
+        blank.body["display_name"], "alice",
+        "blank falls back to the user name"
+    );
+    patch(me(), json!({"display_name": "Alice Liddell"})).await;
+
+    // Nothing privileged rides along: the self-service route does not know such fields (and
+    // refuses the whole body, display name included), the managers' route needs the capability.
+    for (field, body) in [
+        ("role", json!({"role": "admin"})),
+        (
+            "capabilities",
+            json!({"display_name": "x", "capabilities": {"manage_users": true, "adult": true}}),
+        ),
+        ("disabled", json!({"disabled": true})),
+        ("library_ids", json!({"library_ids": [1]})),
+        ("max_rating_level", json!({"max_rating_level": null})),
+    ] {
+        let reply = patch(me(), body.clone()).await;
+        assert_eq!(reply.status, 400, "{body}: {:?}", reply.body);
+        let detail = reply.body["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(field), "{body}: {detail}");
+        let reply = patch(alice_path(), body.clone()).await;
+        assert_eq!(reply.status, 403, "{body}: {:?}", reply.body);
+    }
+    // Nor anyone else's account.
+    let reply = patch(
+        format!("/api/v1/users/{bob_id}"),
+        json!({"display_name": "pwned"}),
+    )
+    .await;
+    assert_eq!(reply.status, 403, "{:?}", reply.body);
+    assert_eq!(
+        server.get(&format!("/api/v1/users/{bob_id}")).await.body["display_name"],
+        "Bob"
+    );
+    let mut after = server.get_as(&alice, "/api/v1/me").await.body;
+    assert_eq!(after["display_name"], "Alice Liddell");
+    after["display_name"] = before["display_name"].clone();
+    assert_eq!(after, before, "only the display name changed");
+
+    // The document describes the route with its one field.
+    let doc = server.get("/api/openapi.json").await.body;
+    assert!(
+        doc["paths"]["/api/v1/me"]["patch"].is_object(),
+        "{}",
+        doc["paths"]["/api/v1/me"]
+    );
+    let fields: Vec<&String> = doc["components"]["schemas"]["MePatch"]["properties"]
+        .as_object()
+        .map(|p| p.keys().collect())
+        .unwrap_or_default();
+    assert_eq!(fields, ["display_name"]);
+    server.stop().await;
+}
+
+/// A time as both backends read it in SQL.
+fn sql_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+}
+
+fn parse_time(value: &serde_json::Value) -> chrono::DateTime<chrono::Utc> {
+    value
+        .as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.to_utc())
+        .unwrap_or_else(|| panic!("not a time: {value}"))
+}
+
+#[tokio::test]
+async fn a_session_in_use_slides_its_expiry_and_an_idle_one_ends() {
+    let env = TestEnv::new().await;
+    let server = env.start_with_options(uncached_sign_ins()).await;
+    let (carol_id, used) = server.user("carol", json!({})).await;
+    let idle = login(&server.server, "carol", "carol-password").await;
+    // Both sessions were last seen long ago and have seconds left: as if the lifetime were that
+    // short (the configured one is in hours), and the last touch older than the interval
+    // sessions are touched at.
+    let now = chrono::Utc::now();
+    let original = now + chrono::TimeDelta::seconds(3);
+    sql(
+        &env,
+        &format!(
+            "UPDATE user_session SET last_seen_at = '{}', expires_at = '{}' WHERE user_id = {carol_id}",
+            sql_time(now - chrono::TimeDelta::minutes(10)),
+            sql_time(original),
+        ),
+    )
+    .await;
+
+    // Listing its own sessions is a use of `used`: it is authenticated (and slid) first.
+    let reply = server.get_as(&used, "/api/v1/sessions").await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let sessions = reply.body.as_array().cloned().unwrap_or_default();
+    assert_eq!(sessions.len(), 2, "{:?}", reply.body);
+    let current = sessions.iter().find(|s| s["current"] == true);
+    let other = sessions.iter().find(|s| s["current"] == false);
+    let (Some(current), Some(other)) = (current, other) else {
+        panic!("one current session and one other: {:?}", reply.body);
+    };
+    let slid = parse_time(&current["expires_at"]);
+    assert!(
+        slid > now + chrono::TimeDelta::hours(24),
+        "a used session's expiry moves a whole lifetime ahead: {slid}"
+    );
+    assert!(parse_time(&current["last_seen_at"]) >= now - chrono::TimeDelta::seconds(1));
+    let untouched = parse_time(&other["expires_at"]);
+    assert!(
+        (untouched - original).num_milliseconds().abs() < 1000,
+        "an unused session keeps its expiry: {untouched}, set {original}"
+    );
+
+    // Past the original expiry, the used session outlives it and the idle one is gone.
+    let wait = (original - chrono::Utc::now()) + chrono::TimeDelta::milliseconds(500);
+    tokio::time::sleep(wait.to_std().unwrap_or_default()).await;
+    assert_eq!(server.get_as(&idle, "/api/v1/me").await.status, 401);
+    assert_eq!(server.get_as(&used, "/api/v1/me").await.status, 200);
+    server.stop().await;
+}

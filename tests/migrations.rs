@@ -27,6 +27,7 @@ fn all_tables() -> Vec<&'static str> {
         "webhook_delivery",
         "library_folder",
         "media_file",
+        "playback_state",
     ];
     if cfg!(feature = "movie") {
         tables.extend(["movie", "movie_genre"]);
@@ -37,6 +38,20 @@ fn all_tables() -> Vec<&'static str> {
             "tvshow_series_genre",
             "tvshow_season",
             "tvshow_episode",
+        ]);
+    }
+    if cfg!(feature = "music") {
+        tables.extend([
+            "music_artist",
+            "music_album",
+            "music_track",
+            "music_track_genre",
+            "music_annotation",
+            "music_playlist",
+            "music_playlist_entry",
+            "music_play_queue",
+            "music_now_playing",
+            "music_subsonic_password",
         ]);
     }
     tables

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::Method;
+use revenge_config::Config;
 use revenge_tests::{TestEnv, TestServer, client, ffmpeg_movie};
 use revenge_transcode::TranscodeSettings;
 use serde_json::{Value, json};
@@ -53,21 +54,29 @@ struct Setup {
     _env: TestEnv,
     server: TestServer,
     source: PathBuf,
+    library: i64,
 }
 
 async fn movie_server(settings: TranscodeSettings, secs: u32) -> Setup {
+    movie_server_with(secs, |config| config.transcoding = settings).await
+}
+
+/// A server over a scanned library holding one movie of `secs` seconds, its config adjusted by
+/// `configure`.
+async fn movie_server_with(secs: u32, configure: impl FnOnce(&mut Config)) -> Setup {
     let env = TestEnv::new().await;
     let media = env.data_dir().join("films");
     let source = ffmpeg_movie(&media, "Test Pattern (2020)/Test Pattern (2020).mkv", secs);
     let mut config = env.config();
-    config.transcoding = settings;
+    configure(&mut config);
     let server = TestServer::start_with(config).await;
-    let id = server.library_at("movie", "movie", &media).await;
-    server.scan_ok(id).await;
+    let library = server.library_at("movie", "movie", &media).await;
+    server.scan_ok(library).await;
     Setup {
         _env: env,
         server,
         source,
+        library,
     }
 }
 
@@ -86,6 +95,7 @@ async fn direct_streams_honour_ranges_validators_and_access() {
         server,
         source,
         _env,
+        ..
     } = movie_server(settings(None), 3).await;
     let bytes = std::fs::read(&source).unwrap();
     let len = bytes.len();
@@ -281,6 +291,180 @@ async fn progress_resume_continue_and_played_marks() {
     let (_, other) = server.user("other", json!({"library_ids": []})).await;
     let reply = server.get_as(&other, &state_path).await;
     assert_eq!(reply.status, 404, "{:?}", reply.body);
+    server.stop().await;
+}
+
+/// Reports that `token`'s user stopped the file at `position_ms` of 100 s; the state after.
+async fn stop_at(server: &TestServer, token: &str, file: i64, position_ms: i64) -> Value {
+    let reply = server
+        .call(
+            Method::POST,
+            "/api/v1/playback/progress",
+            Some(token),
+            Some(json!({"file_id": file, "event": "stop", "position_ms": position_ms, "duration_ms": 100_000})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    reply.body
+}
+
+/// `POST` (played) or `DELETE` (unplayed, resume position forgotten) of an item's played mark.
+async fn mark(server: &TestServer, token: &str, method: Method, movie: i64) -> Value {
+    let path = format!("/api/v1/playback/items/movie/{movie}/played");
+    let reply = server.call(method, &path, Some(token), None).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    reply.body
+}
+
+/// What `token`'s user sees of the movie: its state, and the resume positions of their
+/// continue-watching list.
+async fn seen_by(server: &TestServer, token: &str, movie: i64) -> (Value, Vec<(i64, i64)>) {
+    let state = server
+        .get_as(token, &format!("/api/v1/playback/items/movie/{movie}"))
+        .await;
+    assert_eq!(state.status, 200, "{:?}", state.body);
+    let list = server.get_as(token, "/api/v1/playback/continue").await;
+    let resume = list
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let item = row["item"]["item_id"].as_i64().unwrap();
+            (item, row["state"]["position_ms"].as_i64().unwrap())
+        })
+        .collect();
+    (state.body, resume)
+}
+
+#[cfg(feature = "movie")]
+#[tokio::test]
+async fn two_users_of_one_library_never_see_or_change_each_others_progress() {
+    let Setup {
+        server,
+        library,
+        _env,
+        ..
+    } = movie_server(settings(None), 2).await;
+    let (movie, file) = movie_file(&server).await;
+    let grant = json!({"library_ids": [library]});
+    let (_, alice) = server.user("alice", grant.clone()).await;
+    let (_, bob) = server.user("bob", grant).await;
+    let alice_unchanged = async || {
+        let (state, resume) = seen_by(&server, &alice, movie).await;
+        assert_eq!(state["position_ms"], 40_000, "{state}");
+        assert_eq!(state["played"], false, "{state}");
+        assert_eq!(state["play_count"], 0, "{state}");
+        assert_eq!(resume, [(movie, 40_000)]);
+    };
+
+    stop_at(&server, &alice, file, 40_000).await;
+    alice_unchanged().await;
+
+    // Bob has access to the same movie but none of Alice's state.
+    let (state, resume) = seen_by(&server, &bob, movie).await;
+    assert_eq!(state["position_ms"], 0, "{state}");
+    assert_eq!(state["played"], false, "{state}");
+    assert!(resume.is_empty(), "{resume:?}");
+
+    // His own progress is his, and leaves hers.
+    let after = stop_at(&server, &bob, file, 20_000).await;
+    assert_eq!(after["position_ms"], 20_000, "{after}");
+    assert_eq!(seen_by(&server, &bob, movie).await.1, [(movie, 20_000)]);
+    alice_unchanged().await;
+
+    // Forgetting his progress (unplayed) forgets only his.
+    let after = mark(&server, &bob, Method::DELETE, movie).await;
+    assert_eq!(after["position_ms"], 0, "{after}");
+    assert!(seen_by(&server, &bob, movie).await.1.is_empty());
+    alice_unchanged().await;
+
+    // Marking it played counts for him alone.
+    let after = mark(&server, &bob, Method::POST, movie).await;
+    assert_eq!(after["played"], true, "{after}");
+    assert_eq!(after["play_count"], 1, "{after}");
+    let after = stop_at(&server, &bob, file, 95_000).await;
+    assert_eq!(after["play_count"], 2, "{after}");
+    alice_unchanged().await;
+    server.stop().await;
+}
+
+/// An ffmpeg that notes every run in `log` before handing over to the real one, so a test sees
+/// whether the server started ffmpeg at all.
+fn logging_ffmpeg(dir: &Path, log: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("ffmpeg");
+    let script = format!(
+        "#!/bin/sh\necho \"$@\" >> '{}'\nexec ffmpeg \"$@\"\n",
+        log.display()
+    );
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[cfg(feature = "movie")]
+#[tokio::test]
+async fn a_failing_pre_transcode_hook_refuses_the_transcode_before_ffmpeg_runs() {
+    let temp = tempfile::tempdir().unwrap();
+    let log = temp.path().join("ffmpeg.log");
+    let ffmpeg = logging_ffmpeg(temp.path(), &log);
+    let sessions = temp.path().join("sessions");
+    let with_hook = |exit: u8, config: &mut Config| {
+        config.transcoding = settings(Some(&sessions));
+        config.transcoding.ffmpeg = ffmpeg.clone();
+        config.hooks.pre_transcode = Some(vec![
+            "sh".to_owned(),
+            "-c".to_owned(),
+            format!("exit {exit}"),
+        ]);
+    };
+    let Setup {
+        server, _env: env, ..
+    } = movie_server_with(1, |config| with_hook(3, config)).await;
+    let (_, file) = movie_file(&server).await;
+    let master = format!("/api/v1/playback/{file}/hls/master.m3u8?device=tv&transcode=true");
+
+    let ran_before = std::fs::read_to_string(&log).unwrap_or_default();
+    let refused = server.get(&master).await;
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    assert_eq!(
+        header(&refused.headers, "content-type"),
+        "application/problem+json"
+    );
+    assert_eq!(
+        refused.body["code"], "transcode_refused",
+        "{:?}",
+        refused.body
+    );
+    let detail = refused.body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("pre_transcode hook exited with status 3"),
+        "{detail}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap_or_default(),
+        ran_before,
+        "ffmpeg ran for a refused transcode"
+    );
+    let opened = std::fs::read_dir(&sessions).map_or(0, Iterator::count);
+    assert_eq!(opened, 0, "a refused transcode opened a session");
+    server.stop().await;
+
+    // The same database and library, served with a hook that says yes.
+    let mut config = env.config();
+    with_hook(0, &mut config);
+    let server = TestServer::start_with(config).await;
+    let (status, headers, body) = raw(&server, Method::GET, &master, &server.admin, &[]).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert!(body.starts_with(b"#EXTM3U"));
+    let session = header(&headers, "x-transcode-session");
+    assert!(sessions.join(session).is_dir(), "no session {session}");
+    let ran = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        ran.contains("-version"),
+        "the transcoder never reached ffmpeg: {ran}"
+    );
     server.stop().await;
 }
 

@@ -270,11 +270,19 @@ fn test() -> Result<()> {
         postgres
             .args(["test", "-p", "revenge-tests"])
             .env("TEST_DATABASE_URL", &url);
-        // The server and transcoder as two processes: a test of revenge-server, the package
-        // that owns the binary.
+        // The tests that run the real binary (server and transcoder as two processes, SIGTERM
+        // and restart, the migrate command): tests of revenge-server, the package that owns it.
         let mut processes = cargo();
         processes
-            .args(["test", "-p", "revenge-server", "--test", "two_processes"])
+            .args([
+                "test",
+                "-p",
+                "revenge-server",
+                "--test",
+                "two_processes",
+                "--test",
+                "lifecycle",
+            ])
             .env("TEST_DATABASE_URL", &url);
         let result = run(postgres).and_then(|()| run(processes));
         drop_test_databases(&url);

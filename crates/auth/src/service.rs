@@ -791,6 +791,18 @@ impl AuthService {
         self.end_other_sessions(principal.user.id, keep).await
     }
 
+    /// Changes a user's display name (blank: back to the user name).
+    pub async fn set_display_name(
+        &self,
+        user_id: Id,
+        display_name: &str,
+    ) -> Result<user::Model, AuthError> {
+        let updated = users::rename(&self.inner.db, user_id, display_name).await?;
+        // Cached principals carry the account, display name included.
+        self.invalidate_user(user_id).await;
+        Ok(updated)
+    }
+
     /// Replaces one's own preferences (a JSON object the clients own).
     pub async fn set_preferences(&self, user_id: Id, json: &str) -> Result<(), AuthError> {
         let mut active = users::get(&self.inner.db, user_id)

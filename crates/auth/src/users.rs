@@ -338,12 +338,7 @@ pub async fn update<C: ConnectionTrait>(
     let current = get(db, id).await?;
     let mut model = current.clone().into_active_model();
     if let Some(name) = &patch.display_name {
-        validate_display_name(name)?;
-        model.display_name = Set(if name.trim().is_empty() {
-            current.username.clone()
-        } else {
-            name.clone()
-        });
+        model.display_name = Set(display_name_for(&current, name)?);
     }
     let demoting = match patch.role.as_deref() {
         None => false,
@@ -398,6 +393,31 @@ pub async fn update<C: ConnectionTrait>(
         set_grants(db, id, ids).await?;
     }
     Ok(updated)
+}
+
+/// The display name stored for `name`: validated, and the user name when left blank, so an
+/// account always shows something.
+fn display_name_for(current: &user::Model, name: &str) -> Result<String, AuthError> {
+    validate_display_name(name)?;
+    Ok(if name.trim().is_empty() {
+        current.username.clone()
+    } else {
+        name.to_owned()
+    })
+}
+
+/// Changes only the display name: what every user may do to their own account, with no rights
+/// check beyond being that user.
+pub async fn rename<C: ConnectionTrait>(
+    db: &C,
+    id: Id,
+    display_name: &str,
+) -> Result<user::Model, AuthError> {
+    let current = get(db, id).await?;
+    let mut model = current.clone().into_active_model();
+    model.display_name = Set(display_name_for(&current, display_name)?);
+    model.updated_at = Set(Utc::now());
+    Ok(model.update(db).await?)
 }
 
 /// Deletes an account (its sessions, keys and grants go with it).

@@ -733,7 +733,7 @@ mod example_tests {
     #[test]
     fn example_config_is_valid_and_documents_every_key() {
         let full = Build {
-            modules: &["movie", "tvshow"],
+            modules: &["movie", "tvshow", "music"],
             backends: &["sqlite", "postgres", "typesense", "redis"],
         };
         let parsed: Config = Figment::from(Serialized::defaults(Config::default()))

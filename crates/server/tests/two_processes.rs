@@ -10,98 +10,16 @@
     reason = "a test fails by panicking, helpers included"
 )]
 
-use std::io::Write;
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
+use support::{ADMIN, Guard, SECRET_HEADER, free_port, wait_until_up};
 
-const BINARY: &str = env!("CARGO_BIN_EXE_revenge");
 const SECRET: &str = "two-process-transcoder-secret";
-const ADMIN: (&str, &str) = ("admin", "admin-password-1");
-const SECRET_HEADER: &str = "x-transcoder-secret";
-
-/// A child process killed (and reaped) when dropped, so a failing assertion leaves nothing
-/// running.
-struct Guard {
-    name: &'static str,
-    child: Child,
-    log: PathBuf,
-}
-
-impl Guard {
-    fn spawn(name: &'static str, config: &Path, args: &[&str], dir: &Path) -> Self {
-        let log = dir.join(format!("{name}.log"));
-        let stderr = std::fs::File::create(&log).unwrap();
-        let child = Command::new(BINARY)
-            .arg("--config")
-            .arg(config)
-            .args(args)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start revenge {name}: {e}"));
-        Self { name, child, log }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// Fails with the process's log when it has exited.
-    fn check_alive(&mut self) {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-            panic!("revenge {} exited with {status}:\n{log}", self.name);
-        }
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if std::thread::panicking() {
-            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
-            eprintln!("--- revenge {} log ---\n{log}", self.name);
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A SQLite file in `dir`, or a fresh database on the PostgreSQL server of `TEST_DATABASE_URL`.
-async fn database_url(dir: &Path) -> String {
-    let Some(base) = std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        return format!("sqlite://{}?mode=rwc", dir.join("revenge.db").display());
-    };
-    let admin = revenge_db::connect(&revenge_db::ConnectOptions::new(base.clone()))
-        .await
-        .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
-    let name = format!("revenge_t_{}", uuid::Uuid::new_v4().simple());
-    admin
-        .conn
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let _ = admin.close().await;
-    let (server, _) = base.rsplit_once('/').unwrap();
-    format!("{server}/{name}")
-}
 
 /// A movie of `secs` seconds, made quickly: a short clip encoded once, then looped by copy.
 fn make_movie(path: &Path, secs: u32) {
@@ -170,25 +88,6 @@ fn ffmpeg_children(parent: u32) -> Vec<u32> {
         }
     }
     found
-}
-
-async fn wait_until_up(guard: &mut Guard, url: &str, secret: Option<&str>) {
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        guard.check_alive();
-        let mut request = client.get(url);
-        if let Some(secret) = secret {
-            request = request.header(SECRET_HEADER, secret);
-        }
-        if let Ok(answer) = request.send().await
-            && answer.status().is_success()
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{url} never answered 200");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// The URIs of a playlist (its non-comment lines, and `URI="…"` attributes).
@@ -299,37 +198,24 @@ async fn a_server_and_a_transcoder_process_play_hls_together() {
 
     let port = free_port();
     let server_url = format!("http://127.0.0.1:{port}");
-    let database = database_url(dir).await;
-    let server_config = dir.join("server.yaml");
+    let database = support::database_url().await;
     // The server runs no ffmpeg of its own: a path that does not exist proves it.
-    std::fs::write(
-        &server_config,
-        format!(
-            "data_dir: {data}\nserver:\n  host: 127.0.0.1\n  port: {port}\n\
-             database:\n  url: \"{database}\"\n  max_connections: 4\n\
-             auth:\n  argon2: {{memory_kib: 1024, iterations: 1, parallelism: 1}}\n\
-             scan:\n  watch: false\n  interval_secs: 0\n\
-             transcoding:\n  ffmpeg: /nonexistent/ffmpeg\n  backend: remote\n  remote:\n    \
-             url: {transcoder_url}\n    secret: {SECRET}\n    request_timeout_secs: 150\n",
-            data = dir.join("data").display(),
+    let server_config = support::write_config(
+        dir,
+        "server",
+        &dir.join("data"),
+        port,
+        database.as_deref(),
+        &format!(
+            "transcoding:\n  ffmpeg: /nonexistent/ffmpeg\n  backend: remote\n  remote:\n    \
+             url: {transcoder_url}\n    secret: {SECRET}\n    request_timeout_secs: 150\n"
         ),
-    )
-    .unwrap();
-    let created = Command::new(BINARY)
-        .arg("--config")
-        .arg(&server_config)
-        .args(["user", "create", "--admin", ADMIN.0])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            if let Some(mut stdin) = child.stdin.take() {
-                writeln!(stdin, "{}", ADMIN.1)?;
-            }
-            child.wait_with_output()
-        })
-        .unwrap();
+    );
+    let created = support::run(
+        &server_config,
+        &["user", "create", "--admin", ADMIN.0],
+        &format!("{}\n", ADMIN.1),
+    );
     assert!(
         created.status.success(),
         "revenge user create: {}",

@@ -150,6 +150,36 @@ pub(super) async fn me(
     Ok(Json(UserDto::new(&principal.user, grants)))
 }
 
+/// `PATCH /api/v1/me`: what every user may change about their own account. Role,
+/// capabilities, limits, grants and the disabled flag are not fields here (sending one is a 400
+/// naming it): they belong to `PATCH /api/v1/users/{id}`, which needs the manage-users
+/// capability.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MePatch {
+    /// Shown name; blank resets it to the user name.
+    display_name: Option<String>,
+}
+
+/// Changes the caller's own account (its display name).
+#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", request_body = MePatch,
+    responses(
+        (status = 200, description = "The caller", body = UserDto),
+        (status = 400, description = "Invalid field, or one only user managers change", body = revenge_core::ProblemDocument, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn update_me(
+    State(auth): State<AuthService>,
+    principal: Principal,
+    ApiJson(patch): ApiJson<MePatch>,
+) -> Result<Json<UserDto>, Problem> {
+    let user = match &patch.display_name {
+        Some(name) => auth.set_display_name(principal.user.id, name).await?,
+        None => principal.user,
+    };
+    let grants = users::grants(auth.db(), user.id).await?;
+    Ok(Json(UserDto::new(&user, grants)))
+}
+
 /// `PUT /api/v1/me/password`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

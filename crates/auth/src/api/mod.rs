@@ -24,7 +24,7 @@ pub fn public_router() -> OpenApiRouter<AuthService> {
 pub fn protected_router() -> OpenApiRouter<AuthService> {
     OpenApiRouter::new()
         .routes(routes!(account::logout))
-        .routes(routes!(account::me))
+        .routes(routes!(account::me, account::update_me))
         .routes(routes!(account::change_password))
         .routes(routes!(account::get_preferences, account::put_preferences))
         .routes(routes!(account::media_token))

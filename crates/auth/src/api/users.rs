@@ -117,6 +117,8 @@ pub(super) async fn get_user(
 }
 
 /// Changes an account: rights, limits, grants, disabling (sessions stop at once), password.
+/// Needs the manage-users capability, even for one's own account (whose display name anyone
+/// changes with `PATCH /api/v1/me`).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserPatch,
     params(("id" = Id, Path, description = "The user's id")),
     responses(
@@ -130,6 +132,12 @@ pub(super) async fn update_user(
     ApiPath(id): ApiPath<Id>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> Result<Json<UserDto>, Problem> {
+    if id == principal.user.id && !principal.viewer.capabilities.manage_users {
+        return Err(AuthError::Forbidden(
+            "this needs the manage-users capability; change your own display name with PATCH /api/v1/me",
+        )
+        .into());
+    }
     require_manage_users(&principal)?;
     let hash = match &patch.password {
         Some(password) => {
