@@ -107,6 +107,42 @@ async fn failing_jobs_are_retried_then_succeed_or_fail_for_good() {
     workers.shutdown(Duration::from_secs(2)).await;
 }
 
+/// A whole-library scan asked for while a watcher's scan of one path waits is not answered
+/// by the narrower job: the waiting job takes the wider payload.
+#[tokio::test]
+async fn a_job_asked_for_with_a_wider_payload_takes_it() {
+    let env = TestEnv::new().await;
+    let queue = queue(&env, EventBus::new()).await;
+    let narrow = queue
+        .enqueue(NewJob::new("scan", json!({"library": 1, "paths": ["/a"]})).unique("scan:1"))
+        .await
+        .unwrap();
+    let plain = queue
+        .enqueue(NewJob::new("scan", json!({"library": 1, "paths": ["/b"]})).unique("scan:1"))
+        .await
+        .unwrap();
+    assert_eq!((plain.id, plain.created), (narrow.id, false));
+    let kept: serde_json::Value =
+        serde_json::from_str(&queue.get(narrow.id).await.unwrap().payload).unwrap();
+    assert_eq!(
+        kept,
+        json!({"library": 1, "paths": ["/a"]}),
+        "only when asked"
+    );
+    let wide = queue
+        .enqueue(
+            NewJob::new("scan", json!({"library": 1}))
+                .unique("scan:1")
+                .replacing_payload(),
+        )
+        .await
+        .unwrap();
+    assert_eq!((wide.id, wide.created), (narrow.id, false));
+    let payload: serde_json::Value =
+        serde_json::from_str(&queue.get(narrow.id).await.unwrap().payload).unwrap();
+    assert_eq!(payload, json!({"library": 1}));
+}
+
 #[tokio::test]
 async fn a_unique_key_allows_one_active_job() {
     let env = TestEnv::new().await;

@@ -10,7 +10,7 @@
 #[path = "support/music.rs"]
 mod music_support;
 
-use music_support::{Library, Sub, indexed, scan, setup, tone};
+use music_support::{Library, Sub, indexed, setup, tone};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -587,7 +587,7 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
     );
 
     // A rescan changes nothing.
-    assert_eq!(scan(&server, lib).await["state"], "succeeded");
+    assert_eq!(server.scan(lib).await["state"], "succeeded");
     let albums = server.get("/api/v1/music/albums").await.body;
     assert_eq!(albums["total"], 5);
     server.stop().await;
@@ -681,7 +681,7 @@ async fn subsonic_search_uses_the_search_engine_within_each_callers_rights() {
         .await;
     assert_eq!(reply.status, 201, "{:?}", reply.body);
     let private_lib = reply.body["id"].as_i64().unwrap();
-    assert_eq!(scan(&server, private_lib).await["state"], "succeeded");
+    assert_eq!(server.scan(private_lib).await["state"], "succeeded");
     indexed(&server, 22).await;
     let found = sub.json("search3", &[("query", "zebr")]).await;
     assert_eq!(

@@ -31,47 +31,6 @@ fn nfo(title: &str, year: i32, genres: &[&str], mpaa: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-async fn wait_job(server: &TestServer, job: i64) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let reply = server.get(&format!("/api/v1/jobs/{job}")).await;
-        let state = reply.body["state"].as_str().unwrap_or_default().to_owned();
-        if state == "succeeded" || state == "failed" {
-            return reply.body;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "job {job} did not finish"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn scan(server: &TestServer, library: i64) {
-    let path = format!("/api/v1/libraries/{library}/scan");
-    let queued = server
-        .call(Method::POST, &path, Some(&server.admin), None)
-        .await;
-    assert_eq!(queued.status, 202, "{:?}", queued.body);
-    let job = wait_job(server, queued.body["job_id"].as_i64().unwrap()).await;
-    assert_eq!(job["state"], "succeeded", "{job:?}");
-}
-
-async fn library(server: &TestServer, module: &str, name: &str, folder: &Path) -> i64 {
-    let reply = server
-        .call(
-            Method::POST,
-            "/api/v1/libraries",
-            Some(&server.admin),
-            Some(
-                json!({"module": module, "name": name, "folders": [folder.display().to_string()]}),
-            ),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{:?}", reply.body);
-    reply.body["id"].as_i64().unwrap()
-}
-
 fn titles(body: &Value) -> Vec<String> {
     body["items"]
         .as_array()
@@ -152,10 +111,10 @@ async fn scanned_films_are_searchable_within_each_callers_rights() {
         &nfo("Finding Nemo", 2003, &["Animation"], "Rated G"),
     );
     write(&private, "Aliens (1986)/Aliens (1986).mkv", b"aliens");
-    let films_id = library(&server, "movie", "Films", &films).await;
-    let private_id = library(&server, "movie", "Private", &private).await;
-    scan(&server, films_id).await;
-    scan(&server, private_id).await;
+    let films_id = server.library_at("movie", "Films", &films).await;
+    let private_id = server.library_at("movie", "Private", &private).await;
+    server.scan_ok(films_id).await;
+    server.scan_ok(private_id).await;
 
     // Typos forgiven, once the index jobs have run.
     let admin = server.admin.clone();
@@ -237,7 +196,7 @@ async fn scanned_films_are_searchable_within_each_callers_rights() {
 
     // A removed file leaves the index too.
     std::fs::remove_dir_all(films.join("Alien (1979)")).unwrap();
-    scan(&server, films_id).await;
+    server.scan_ok(films_id).await;
     let after = search_until(&server, &admin, "q=alien", |b| {
         !titles(b).contains(&"Alien".to_owned())
     })
@@ -259,7 +218,9 @@ async fn scanned_films_are_searchable_within_each_callers_rights() {
             )
             .await;
         assert_eq!(queued.status, 202, "{:?}", queued.body);
-        let job = wait_job(&server, queued.body["job_id"].as_i64().unwrap()).await;
+        let job = server
+            .wait_job(queued.body["job_id"].as_i64().unwrap())
+            .await;
         assert_eq!(job["state"], "succeeded", "{job:?}");
         let message = job["progress"]["message"].as_str().unwrap_or_default();
         assert!(
@@ -286,8 +247,8 @@ async fn series_and_episodes_are_searchable() {
         "Breaking Bad/Season 01/Breaking Bad S01E02.mkv",
         b"e2",
     );
-    let id = library(&server, "tvshow", "Shows", &shows).await;
-    scan(&server, id).await;
+    let id = server.library_at("tvshow", "Shows", &shows).await;
+    server.scan_ok(id).await;
     let admin = server.admin.clone();
     let found = search_until(&server, &admin, "q=breakin", |b| b["total"] == 3).await;
     assert_eq!(facet(&found, "type", "series"), 1, "{found:?}");

@@ -70,6 +70,11 @@ impl TestServer {
         let job = queued.body["job_id"]
             .as_i64()
             .unwrap_or_else(|| panic!("no job id in {:?}", queued.body));
+        self.wait_job(job).await
+    }
+
+    /// Waits for a job to end (a minute at most); returns it.
+    pub async fn wait_job(&self, job: i64) -> Value {
         for _ in 0..1200 {
             let reply = self.get(&format!("/api/v1/jobs/{job}")).await;
             let state = reply.body["state"].as_str().unwrap_or_default();
@@ -78,7 +83,7 @@ impl TestServer {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("scan {job} did not finish");
+        panic!("job {job} did not finish");
     }
 
     /// Waits until jobs of `kind` have run and none is left queued or running; returns the

@@ -168,29 +168,6 @@ pub fn make_library(root: &Path) {
     std::fs::write(broken, bytes).unwrap();
 }
 
-/// Queues a scan and waits for its job to end; returns the job.
-pub async fn scan(server: &TestServer, library: i64) -> Value {
-    let queued = server
-        .call(
-            Method::POST,
-            &format!("/api/v1/libraries/{library}/scan"),
-            Some(&server.admin),
-            None,
-        )
-        .await;
-    assert_eq!(queued.status, 202, "{:?}", queued.body);
-    let job = queued.body["job_id"].as_i64().unwrap();
-    for _ in 0..1200 {
-        let reply = server.get(&format!("/api/v1/jobs/{job}")).await;
-        let state = reply.body["state"].as_str().unwrap_or_default().to_owned();
-        if state == "succeeded" || state == "failed" {
-            return reply.body;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("scan {job} did not finish");
-}
-
 /// A fresh server with the test library scanned.
 pub async fn setup() -> (TestEnv, TestServer, Library) {
     setup_with(|_| {}).await
@@ -216,7 +193,7 @@ pub async fn setup_with(
         .await;
     assert_eq!(reply.status, 201, "{:?}", reply.body);
     let lib = reply.body["id"].as_i64().unwrap();
-    let job = scan(&server, lib).await;
+    let job = server.scan(lib).await;
     assert_eq!(job["state"], "succeeded", "{job}");
     // 5 album artists, 5 albums, 9 tracks: Subsonic searches answer from the index.
     indexed(&server, 19).await;

@@ -68,6 +68,9 @@ pub struct NewJob {
     pub max_attempts: i32,
     /// When the unique key's job is already running: have it run once more when it ends.
     pub rerun_if_running: bool,
+    /// When the unique key's job is already queued or running: its (next) run takes this
+    /// payload instead of its own.
+    pub replace_payload: bool,
 }
 
 impl NewJob {
@@ -82,6 +85,7 @@ impl NewJob {
             unique_key: None,
             max_attempts: 5,
             rerun_if_running: false,
+            replace_payload: false,
         }
     }
 
@@ -103,6 +107,14 @@ impl NewJob {
     pub fn unique_rerun(mut self, key: impl Into<String>) -> Self {
         self.unique_key = Some(key.into());
         self.rerun_if_running = true;
+        self
+    }
+
+    /// With a unique key: a job of that key already queued or running takes this payload for
+    /// its next run. A whole-library scan asked for while a watcher's scan of a few paths
+    /// waits must cover the library, not be answered by the narrower job.
+    pub fn replacing_payload(mut self) -> Self {
+        self.replace_payload = true;
         self
     }
 
@@ -219,6 +231,9 @@ impl JobQueue {
             None => None,
         };
         if let Some(existing) = existing {
+            if job.replace_payload {
+                self.replace_payload(existing.id, &job.payload).await?;
+            }
             if job.rerun_if_running
                 && existing.state == JobState::Running.as_str()
                 && !self.request_rerun(existing.id).await?
@@ -283,6 +298,20 @@ impl JobQueue {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Gives an active job another payload, read when it is next claimed.
+    async fn replace_payload(&self, id: Id, payload: &serde_json::Value) -> Result<(), JobError> {
+        let payload =
+            serde_json::to_string(payload).map_err(|e| JobError::Payload(e.to_string()))?;
+        entity::Entity::update_many()
+            .col_expr(Column::Payload, Expr::value(payload))
+            .col_expr(Column::UpdatedAt, Expr::value(now()))
+            .filter(Column::Id.eq(id))
+            .filter(Column::State.is_in([JobState::Queued.as_str(), JobState::Running.as_str()]))
+            .exec(&self.inner.db)
+            .await?;
+        Ok(())
     }
 
     /// Marks a running job to run again when it ends; false when it is no longer running.

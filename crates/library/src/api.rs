@@ -217,6 +217,7 @@ async fn scan_library(
         .enqueue(
             NewJob::new(crate::SCAN_JOB, serde_json::json!({ "library_id": id }))
                 .unique_rerun(crate::scan_key(id))
+                .replacing_payload()
                 .attempts(1),
         )
         .await

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::ScanError;
 use crate::entity::{self as media_file, Column};
-use crate::scan::{Scanner, with_sidecars};
+use crate::scan::{Scanner, library_of, with_sidecars};
 
 /// The job kind that runs ffprobe on a library's marked files (`{"library_id": N}`).
 pub const PROBE_JOB: &str = "library.probe";
@@ -36,7 +36,7 @@ pub fn probe_key(library_id: Id) -> String {
 pub struct ProbeReport {
     /// Files ffprobe read.
     pub read: u64,
-    /// Files ffprobe could not read either (their error now says so).
+    /// Files ffprobe could not read either (they keep the in-process readers' error).
     pub failed: u64,
     /// Files changed or gone since the scan: the next scan reads them again.
     pub stale: u64,
@@ -95,13 +95,10 @@ impl Scanner {
         }
     }
 
-    /// The job handler of `library.probe` jobs.
-    pub async fn run_probe_job(&self, ctx: JobContext) -> Result<(), String> {
-        let library_id = ctx
-            .payload()
-            .get("library_id")
-            .and_then(serde_json::Value::as_i64)
-            .ok_or("the probe job has no library_id")?;
+    /// The job handler of `library.probe` jobs. Only files ffprobe read changed what clients
+    /// see (`ProbeReport::read`).
+    pub async fn run_probe_job(&self, ctx: JobContext) -> Result<ProbeReport, String> {
+        let library_id = library_of(&ctx)?;
         let total = self
             .pending_probes(library_id)
             .await
@@ -120,7 +117,7 @@ impl Scanner {
             .await
             .map_err(|e| e.to_string())?;
         tracing::info!(library = library_id, ?report, "probe job done");
-        Ok(())
+        Ok(report)
     }
 
     /// Runs ffprobe on every file of a library that waits for it, a few at a time (one per
@@ -225,13 +222,17 @@ impl Scanner {
                     };
                     (path, Outcome::Read, info, None, kind)
                 }
+                // The readers' error stays: it is what the scan showed, and no cached answer
+                // goes stale for a file nobody could read.
                 Err(e) => {
-                    let error = match &file.error {
-                        Some(first) => format!("{first}; ffprobe: {e}"),
-                        None => e.to_string(),
-                    };
-                    tracing::info!(path = %path.display(), error, "ffprobe cannot read it either");
-                    (path, Outcome::Failed, None, Some(error), file.kind.clone())
+                    tracing::info!(path = %path.display(), error = %e, "ffprobe cannot read it either");
+                    (
+                        path,
+                        Outcome::Failed,
+                        None,
+                        file.error.clone(),
+                        file.kind.clone(),
+                    )
                 }
             },
             // Changed or gone: only the mark goes; the next scan reads it again.

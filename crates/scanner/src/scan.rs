@@ -100,11 +100,7 @@ impl Scanner {
 
     /// The job handler of `library.scan` jobs (`{"library_id": N}`).
     pub async fn run_job(&self, ctx: JobContext) -> Result<(), String> {
-        let library_id = ctx
-            .payload()
-            .get("library_id")
-            .and_then(serde_json::Value::as_i64)
-            .ok_or("the scan job has no library_id")?;
+        let library_id = library_of(&ctx)?;
         let (sender, mut receiver) = watch::channel(ScanProgress::default());
         let reporter = {
             let ctx = ctx.clone();
@@ -490,6 +486,14 @@ pub(crate) fn with_sidecars(video: &Path, info: &revenge_mediainfo::MediaInfo) -
         object.insert("external_subtitles".to_owned(), sidecars.into());
     }
     serde_json::to_string(&json).ok()
+}
+
+/// The library a `library.*` job is for (`{"library_id": N}`).
+pub(crate) fn library_of(ctx: &JobContext) -> Result<Id, String> {
+    ctx.payload()
+        .get("library_id")
+        .and_then(serde_json::Value::as_i64)
+        .ok_or_else(|| format!("the {} job has no library_id", ctx.kind()))
 }
 
 /// A new or changed file to read before its batch is written.

@@ -304,8 +304,8 @@ async fn files_the_readers_reject_wait_for_ffprobe_after_the_scan() {
     let garbage = row("Garbage (2002).mp4").await;
     let error = garbage.error.unwrap_or_default();
     assert!(
-        error.contains("Garbage (2002).mp4") && error.contains("ffprobe"),
-        "both readers' word, naming the file: {error}"
+        error.contains("Garbage (2002).mp4") && !garbage.probe_pending,
+        "the readers' error, naming the file, and no more waiting: {error}"
     );
     assert_eq!(garbage.kind, "error");
     let stale = row("Later (2004).mkv").await;

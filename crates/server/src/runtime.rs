@@ -233,6 +233,7 @@ async fn queue_scan(jobs: &JobQueue, library_id: revenge_core::Id) {
         serde_json::json!({ "library_id": library_id }),
     )
     .unique(revenge_library::scan_key(library_id))
+    .replacing_payload()
     .attempts(1);
     if let Err(e) = jobs.enqueue(job).await {
         tracing::warn!(library = library_id, error = %e, "cannot queue a scan");
@@ -271,30 +272,28 @@ fn start_workers(
             }
         }
     };
-    let scan = {
+    // Scans and their ffprobe passes. Before such a job counts as done, caches are dropped (if
+    // it changed anything), so whoever waits for it sees fresh lists and file details; and its
+    // peak's memory, garbage now, goes back to the system instead of staying with an idle
+    // server.
+    let library_job = |probe: bool| {
         let scanner = scanner.clone();
         let invalidation = invalidation.clone();
         move |ctx: JobContext| {
             let (scanner, invalidation) = (scanner.clone(), invalidation.clone());
             async move {
-                let result = scanner.run_job(ctx).await;
-                // Before the job counts as done: whoever waits for it sees fresh lists.
-                invalidation.invalidate_modules().await;
-                // A large scan's batches are garbage now; an idle server should not keep them.
+                let (result, changed) = if probe {
+                    match scanner.run_probe_job(ctx).await {
+                        Ok(report) => (Ok(()), report.read > 0),
+                        Err(e) => (Err(e), true),
+                    }
+                } else {
+                    (scanner.run_job(ctx).await, true)
+                };
+                if changed {
+                    invalidation.invalidate_modules().await;
+                }
                 revenge_core::memory::release_free_heap();
-                result
-            }
-        }
-    };
-    let probe = {
-        let scanner = scanner.clone();
-        let invalidation = invalidation.clone();
-        move |ctx: JobContext| {
-            let (scanner, invalidation) = (scanner.clone(), invalidation.clone());
-            async move {
-                let result = scanner.run_probe_job(ctx).await;
-                // Item details show the files' technical metadata this filled in.
-                invalidation.invalidate_modules().await;
                 result
             }
         }
@@ -318,8 +317,8 @@ fn start_workers(
     let mut workers = Workers::new(jobs.clone())
         .handler(DELIVER_JOB, deliver)
         .handler(PURGE_JOB, purge)
-        .handler(revenge_library::SCAN_JOB, scan)
-        .handler(revenge_scanner::PROBE_JOB, probe)
+        .handler(revenge_library::SCAN_JOB, library_job(false))
+        .handler(revenge_scanner::PROBE_JOB, library_job(true))
         .handler(RESCAN_ALL_JOB, rescan_all)
         .periodic(Periodic {
             kind: PURGE_JOB.to_owned(),

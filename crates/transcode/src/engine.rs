@@ -113,6 +113,14 @@ impl session_table::Tracked for Session {
     fn touch(&self) {
         Session::touch(self);
     }
+
+    fn spec(&self) -> &SessionSpec {
+        &self.spec
+    }
+
+    fn info(&self) -> &SessionInfo {
+        &self.info
+    }
 }
 
 impl Session {
@@ -178,15 +186,10 @@ impl LocalEngine {
         spec: SessionSpec,
     ) -> Result<SessionInfo, TranscodeError> {
         let _guard = self.inner.opening.lock().await;
-        if let Some(session) = key
-            .as_ref()
-            .and_then(|key| session_table::by_key(&self.inner.sessions, key))
-        {
-            if session.spec == spec {
-                session.touch();
-                return Ok(session.info.clone());
-            }
-            self.stop(&session.info.id).await;
+        match session_table::existing(&self.inner.sessions, key.as_ref(), &spec) {
+            session_table::Existing::Reuse(info) => return Ok(info),
+            session_table::Existing::Replace(id) => self.stop(&id).await,
+            session_table::Existing::Nothing => {}
         }
         let limit = self.inner.settings.max_concurrent;
         if self.session_count() >= limit {

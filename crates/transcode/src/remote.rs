@@ -30,6 +30,14 @@ impl session_table::Tracked for RemoteSession {
     fn touch(&self) {
         RemoteSession::touch(self);
     }
+
+    fn spec(&self) -> &SessionSpec {
+        &self.spec
+    }
+
+    fn info(&self) -> &SessionInfo {
+        &self.info
+    }
 }
 
 impl RemoteSession {
@@ -122,15 +130,10 @@ impl RemoteEngine {
         spec: SessionSpec,
     ) -> Result<SessionInfo, TranscodeError> {
         let _guard = self.inner.opening.lock().await;
-        if let Some(session) = key
-            .as_ref()
-            .and_then(|key| session_table::by_key(&self.inner.sessions, key))
-        {
-            if session.spec == spec {
-                session.touch();
-                return Ok(session.info.clone());
-            }
-            self.stop(&session.info.id).await;
+        match session_table::existing(&self.inner.sessions, key.as_ref(), &spec) {
+            session_table::Existing::Reuse(info) => return Ok(info),
+            session_table::Existing::Replace(id) => self.stop(&id).await,
+            session_table::Existing::Nothing => {}
         }
         let body = self
             .send(self.inner.client.post(self.url("/sessions")).json(&spec))

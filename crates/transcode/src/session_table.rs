@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::{SessionKey, TranscodeError};
+use crate::{SessionInfo, SessionKey, SessionSpec, TranscodeError};
 
 /// Open sessions by id.
 pub(crate) type Table<S> = Mutex<HashMap<String, Arc<S>>>;
@@ -15,6 +15,37 @@ pub(crate) trait Tracked {
     fn key(&self) -> Option<&SessionKey>;
     /// Marks it used now.
     fn touch(&self);
+    /// What it plays.
+    fn spec(&self) -> &SessionSpec;
+    /// What its player is told.
+    fn info(&self) -> &SessionInfo;
+}
+
+/// What opening a session for a key finds already open.
+pub(crate) enum Existing {
+    /// A session of that key playing the same: reuse it (it is marked used).
+    Reuse(SessionInfo),
+    /// A session of that key playing something else (another audio track, a subtitle to
+    /// burn): stop this id, then open anew.
+    Replace(String),
+    /// Nothing: open anew.
+    Nothing,
+}
+
+/// Looks for the session of `key` before one is opened with `spec`.
+pub(crate) fn existing<S: Tracked>(
+    table: &Table<S>,
+    key: Option<&SessionKey>,
+    spec: &SessionSpec,
+) -> Existing {
+    match key.and_then(|key| by_key(table, key)) {
+        Some(session) if session.spec() == spec => {
+            session.touch();
+            Existing::Reuse(session.info().clone())
+        }
+        Some(session) => Existing::Replace(session.info().id.clone()),
+        None => Existing::Nothing,
+    }
 }
 
 /// The session `id`, marked used.

@@ -54,6 +54,32 @@ pub struct Timed {
     pub seconds: f64,
     /// Peak RSS, MiB.
     pub peak_rss_mib: f64,
+    /// Of the wall time, the ffprobe pass over the files the in-process readers rejected
+    /// (`revenge scan` runs it after the scan; a server runs it as a job).
+    pub probe_seconds: f64,
+}
+
+impl Timed {
+    /// The scan proper: until every file is listed, before the ffprobe pass.
+    pub fn scan_seconds(&self) -> f64 {
+        (self.seconds - self.probe_seconds).max(f64::EPSILON)
+    }
+}
+
+/// The ffprobe pass's seconds from `revenge scan`'s summary ("… ffprobe read … in 1.23 s").
+fn probe_seconds(stdout: &str) -> f64 {
+    stdout
+        .lines()
+        .filter(|line| line.contains(": ffprobe read "))
+        .filter_map(|line| {
+            line.rsplit(" in ")
+                .next()?
+                .strip_suffix(" s")?
+                .parse::<f64>()
+                .ok()
+        })
+        // Not `sum()`: an empty f64 sum is -0.0, printed as "-0.00 s".
+        .fold(0.0, |total, secs| total + secs)
 }
 
 /// What the scan of one kind measured.
@@ -103,6 +129,7 @@ pub fn timed(instance: &Instance, binary: &Path, args: &[&str]) -> Result<Timed>
     Ok(Timed {
         seconds,
         peak_rss_mib: peak_kib / 1024.0,
+        probe_seconds: probe_seconds(&String::from_utf8_lossy(&output.stdout)),
     })
 }
 
