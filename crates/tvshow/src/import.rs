@@ -3,6 +3,7 @@
 //! goes. Names are parsed and NFO files read before the scan's transaction (`prepare`), which
 //! then only looks up and writes.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -105,13 +106,31 @@ fn read_episode(file: &FileToImport) -> ReadEpisode {
     }
 }
 
+/// The series and seasons one batch (one transaction) has found or made: a season's episodes
+/// come one after another, so most files need neither lookup. Dropped with the batch, so a
+/// rolled-back file never leaves a row here that the database lost.
+#[derive(Default)]
+struct Known {
+    /// By library, sort title and year (as the lookup asked: `None` matches any year).
+    series: HashMap<(Id, String, Option<i32>), series::Model>,
+    /// By series and season number.
+    seasons: HashMap<(Id, i32), season::Model>,
+}
+
 impl TvShowImporter {
     async fn import_file(
         &self,
         db: &DatabaseTransaction,
         file: &FileToImport,
         prepared: Prepared,
+        batch: &mut ImportBatch,
     ) -> Result<Imported, String> {
+        if !batch.is::<Known>() {
+            *batch = Box::new(Known::default());
+        }
+        let Some(known) = batch.downcast_mut::<Known>() else {
+            return Err("the TV importer's batch state is missing".to_owned());
+        };
         let ReadEpisode {
             parsed,
             series_nfo,
@@ -134,13 +153,20 @@ impl TvShowImporter {
             });
         };
 
-        let mut query = series::Entity::find()
-            .filter(series::Column::LibraryId.eq(file.library_id))
-            .filter(series::Column::SortTitle.eq(sort_title(&title)));
-        if let Some(year) = parsed.year {
-            query = query.filter(series::Column::Year.eq(year));
-        }
-        let show = match query.one(db).await.map_err(err)? {
+        let series_key = (file.library_id, sort_title(&title), parsed.year);
+        let found = match known.series.get(&series_key) {
+            Some(show) => Some(show.clone()),
+            None => {
+                let mut query = series::Entity::find()
+                    .filter(series::Column::LibraryId.eq(file.library_id))
+                    .filter(series::Column::SortTitle.eq(series_key.1.as_str()));
+                if let Some(year) = parsed.year {
+                    query = query.filter(series::Column::Year.eq(year));
+                }
+                query.one(db).await.map_err(err)?
+            }
+        };
+        let show = match found {
             Some(show) => show,
             None => {
                 let new = match series_nfo {
@@ -171,13 +197,18 @@ impl TvShowImporter {
                 insert_series(db, new).await.map_err(err)?
             }
         };
-        let season_row = match season::Entity::find()
-            .filter(season::Column::SeriesId.eq(show.id))
-            .filter(season::Column::SeasonNumber.eq(season_number))
-            .one(db)
-            .await
-            .map_err(err)?
-        {
+        known.series.insert(series_key, show.clone());
+        let season_key = (show.id, season_number);
+        let found = match known.seasons.get(&season_key) {
+            Some(season) => Some(season.clone()),
+            None => season::Entity::find()
+                .filter(season::Column::SeriesId.eq(show.id))
+                .filter(season::Column::SeasonNumber.eq(season_number))
+                .one(db)
+                .await
+                .map_err(err)?,
+        };
+        let season_row = match found {
             Some(season) => season,
             None => insert_season(
                 db,
@@ -190,6 +221,7 @@ impl TvShowImporter {
             .await
             .map_err(err)?,
         };
+        known.seasons.insert(season_key, season_row.clone());
         let existing = episode::Entity::find()
             .filter(episode::Column::SeasonId.eq(season_row.id))
             .filter(episode::Column::EpisodeNumber.eq(number))
@@ -300,14 +332,18 @@ impl Importer for TvShowImporter {
         Box::new(read_episode(file))
     }
 
+    fn batch(&self) -> ImportBatch {
+        Box::new(Known::default())
+    }
+
     fn import<'a>(
         &'a self,
         db: &'a DatabaseTransaction,
         file: &'a FileToImport,
         prepared: Prepared,
-        _batch: &'a mut ImportBatch,
+        batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, Imported> {
-        Box::pin(self.import_file(db, file, prepared))
+        Box::pin(self.import_file(db, file, prepared, batch))
     }
 
     fn remove<'a>(
