@@ -495,10 +495,18 @@ async fn a_redis_outage_costs_speed_never_a_request() {
     let bob = login(&server.server, "bob", "bob-password").await;
     assert_eq!(server.get_as(&bob, "/api/v1/me").await.status, 200);
     assert_eq!(server.get_as(&bob, "/api/v1/me").await.status, 200);
-    let first = server.get("/api/v1/movie/movies").await;
-    assert_eq!(titles(&first.body), ["Alien", "Heat"]);
-    let second = server.get("/api/v1/movie/movies").await;
-    assert_eq!(x_cache(&second), "hit");
-    assert_eq!(titles(&second.body), ["Alien", "Heat"]);
+    // The recovery's own flush reaches this instance's in-process level through Redis a moment
+    // later and may drop what the first request cached: caching resumes within a few requests.
+    let mut hit = false;
+    for _ in 0..50 {
+        let list = server.get("/api/v1/movie/movies").await;
+        assert_eq!(titles(&list.body), ["Alien", "Heat"]);
+        if x_cache(&list) == "hit" {
+            hit = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(hit, "caching never resumed after Redis came back");
     server.stop().await;
 }
