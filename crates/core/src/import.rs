@@ -31,6 +31,8 @@ pub struct FileToImport {
     pub rel_path: String,
     /// The item the file belonged to before (a changed file), if any.
     pub item_id: Option<Id>,
+    /// Its size in bytes, as the scan found it.
+    pub size: u64,
 }
 
 /// What a file was taken in as.
@@ -83,7 +85,8 @@ pub trait Importer: Send + Sync + 'static {
     }
 
     /// A fresh state for one batch of files (one transaction). The scanner starts a new one
-    /// after a file fails, since that file's writes may have been rolled back.
+    /// after a file fails, since that file's writes may have been rolled back (flushing the
+    /// old one first).
     fn batch(&self) -> ImportBatch {
         Box::new(())
     }
@@ -97,6 +100,19 @@ pub trait Importer: Send + Sync + 'static {
         prepared: Prepared,
         batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, Imported>;
+
+    /// Writes what [`Importer::import`] gathered to insert together at the end of the batch,
+    /// in the batch's transaction and before the scanner records the batch's files. Returns
+    /// the items that could not be written, each with why: the scanner leaves their files
+    /// unrecorded, so the next scan tries them again. An `Err` fails the whole batch.
+    fn flush<'a>(
+        &'a self,
+        db: &'a DatabaseTransaction,
+        batch: &'a mut ImportBatch,
+    ) -> ImportFuture<'a, Vec<(Id, String)>> {
+        let _ = (db, batch);
+        Box::pin(async { Ok(Vec::new()) })
+    }
 
     /// The last file of an item is gone: removes the item (and whatever becomes empty above
     /// it, such as a season), returning it for the `item.removed` event.

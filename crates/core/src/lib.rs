@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod artwork;
+pub mod batch_write;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -19,6 +20,7 @@ pub mod search;
 pub mod sort;
 
 pub use access::{Capabilities, LibraryScope, Viewer};
+pub use batch_write::{IdBlock, write_batch};
 pub use error::{ErrorCode, Problem, ProblemDocument};
 pub use events::{Envelope, Event, EventBus, ItemRef};
 pub use id::Id;

@@ -163,7 +163,10 @@ async fn connect_sqlite(options: &ConnectOptions) -> Result<DatabaseConnection, 
         } else {
             SqliteJournalMode::Wal
         })
-        .synchronous(SqliteSynchronous::Normal);
+        .synchronous(SqliteSynchronous::Normal)
+        // A multi-row insert inside a transaction keeps a statement journal; in memory it
+        // costs no temporary file writes (scans insert hundreds of rows a statement).
+        .pragma("temp_store", "memory");
     // Each connection to `:memory:` is its own database, so an in-memory pool has exactly one.
     let max = if in_memory {
         1

@@ -1,19 +1,22 @@
 //! How the music module takes in scanned files: one file is one track; artists and albums are
 //! found (or made) by name within the library, and removed with their last track. Tags are
-//! read before the scan's transaction (`prepare`), and the artists and albums a batch has
-//! found are remembered for the rest of it, so a track costs its own inserts and little more.
+//! read before the scan's transaction (`prepare`), the artists and albums a batch has found
+//! are remembered for the rest of it, and its new tracks are numbered ahead and inserted
+//! together when the batch is flushed, so a track costs a share of a few statements.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::Utc;
+use revenge_core::batch_write::WriteFuture;
 use revenge_core::sort::sort_title;
 use revenge_core::{
-    FileToImport, Id, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
+    FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
+    write_batch,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 
 use crate::entity::{album, artist, track, track_genre};
@@ -37,13 +40,76 @@ fn key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-/// Artist and album ids already found or made, by library and key: what one batch (one
-/// transaction) has seen. Dropped with the batch, and after a failed file, whose writes may
-/// have been rolled back.
-#[derive(Debug, Default)]
+/// What one batch (one transaction) has seen and not yet written: artist and album ids already
+/// found or made, by library and key, and the new tracks with their genres, numbered ahead
+/// and inserted together by [`Known::flush`]. Dropped with the batch, and after a failed file
+/// (once flushed), whose writes may have been rolled back.
+#[derive(Debug)]
 pub struct Known {
     artists: HashMap<(Id, String), Id>,
     albums: HashMap<(Id, String), Id>,
+    track_ids: IdBlock,
+    tracks: Vec<track::ActiveModel>,
+    genres: Vec<Vec<track_genre::ActiveModel>>,
+}
+
+impl Default for Known {
+    fn default() -> Self {
+        Self {
+            artists: HashMap::new(),
+            albums: HashMap::new(),
+            track_ids: IdBlock::new("music_track"),
+            tracks: Vec::new(),
+            genres: Vec::new(),
+        }
+    }
+}
+
+/// Tracks per insert statement: 40-odd columns each stays under SQLite's 32,766 bound values.
+const TRACKS_PER_INSERT: usize = 256;
+
+/// A new track and its genre rows, written together.
+type NewTrack = (track::ActiveModel, Vec<track_genre::ActiveModel>);
+
+impl Known {
+    /// Inserts the new tracks gathered so far, and their genres, many to a statement; returns
+    /// the tracks the database refused, with why.
+    pub async fn flush(&mut self, db: &DatabaseTransaction) -> Result<Vec<(Id, String)>, DbErr> {
+        let tracks: Vec<NewTrack> = std::mem::take(&mut self.tracks)
+            .into_iter()
+            .zip(std::mem::take(&mut self.genres))
+            .collect();
+        write_batch(
+            db,
+            &tracks,
+            TRACKS_PER_INSERT,
+            write_tracks,
+            |(track, _)| match track.id {
+                ActiveValue::Set(id) | ActiveValue::Unchanged(id) => id,
+                ActiveValue::NotSet => 0,
+            },
+        )
+        .await
+    }
+}
+
+fn write_tracks<'a>(db: &'a DatabaseTransaction, tracks: &'a [NewTrack]) -> WriteFuture<'a> {
+    Box::pin(async move {
+        track::Entity::insert_many(tracks.iter().map(|(track, _)| track.clone()))
+            .exec_without_returning(db)
+            .await?;
+        let genres: Vec<track_genre::ActiveModel> = tracks
+            .iter()
+            .flat_map(|(_, genres)| genres.iter().cloned())
+            .collect();
+        // Three values a row: well under SQLite's bound values however many genres a tag has.
+        for chunk in genres.chunks(8_000) {
+            track_genre::Entity::insert_many(chunk.iter().cloned())
+                .exec_without_returning(db)
+                .await?;
+        }
+        Ok(())
+    })
 }
 
 /// What `prepare` reads of a file: its tags, size and suffix.
@@ -56,10 +122,9 @@ struct ReadTrack {
 
 /// Reads a file's tags (blocking).
 fn read_track(file: &FileToImport) -> ReadTrack {
-    let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0);
     ReadTrack {
         tags: tags::read(&file.path, &file.rel_path),
-        size: i64::try_from(size).unwrap_or(i64::MAX),
+        size: i64::try_from(file.size).unwrap_or(i64::MAX),
         suffix: suffix(&file.path),
     }
 }
@@ -190,17 +255,18 @@ fn json_list(values: &[String]) -> String {
     serde_json::to_string(values).unwrap_or_else(|_| "[]".to_owned())
 }
 
-/// Writes a track (new, or `existing` again) from its tags; returns the row and whether it is
-/// new.
-pub async fn store<C: ConnectionTrait>(
-    db: &C,
+/// Writes a track (new, or `existing` again) from its tags; returns what events name it by and
+/// whether it is new. A new track is numbered now and inserted with the batch's others when
+/// the batch is flushed.
+pub async fn store(
+    db: &DatabaseTransaction,
     known: &mut Known,
     library_id: Id,
     existing: Option<Id>,
     tags: TrackTags,
     suffix: String,
     size: i64,
-) -> Result<(track::Model, bool), sea_orm::DbErr> {
+) -> Result<(ItemRef, bool), sea_orm::DbErr> {
     let album_artist_id = artist_id(
         db,
         known,
@@ -223,6 +289,14 @@ pub async fn store<C: ConnectionTrait>(
         .await?
     };
     let album_id = album_id(db, known, library_id, album_artist_id, &tags).await?;
+    // A tag may name a genre twice; the genre table holds it once per track.
+    let mut genres: Vec<String> = Vec::with_capacity(tags.genres.len());
+    for genre in &tags.genres {
+        if !genres.contains(genre) {
+            genres.push(genre.clone());
+        }
+    }
+    let title = tags.title.clone();
     let mut model = track::ActiveModel {
         library_id: Set(library_id),
         album_id: Set(album_id),
@@ -263,52 +337,80 @@ pub async fn store<C: ConnectionTrait>(
         rating_level: Set(None),
         ..Default::default()
     };
+    let genre_rows = |track_id: Id| -> Vec<track_genre::ActiveModel> {
+        genres
+            .iter()
+            .map(|genre| track_genre::ActiveModel {
+                track_id: Set(track_id),
+                genre: Set(genre.clone()),
+                library_id: Set(library_id),
+            })
+            .collect()
+    };
     let previous = match existing {
         Some(id) => track::Entity::find_by_id(id).one(db).await?,
         None => None,
     };
-    let (stored, created) = match previous {
-        Some(previous) => {
-            // A changed file keeps its track (and so its stars and playlist places).
-            model.id = Set(previous.id);
-            model.added_at = Set(previous.added_at);
-            let stored = model.update(db).await?;
-            track_genre::Entity::delete_many()
-                .filter(track_genre::Column::TrackId.eq(previous.id))
-                .exec(db)
+    if let Some(previous) = previous {
+        // A changed file keeps its track (and so its stars and playlist places).
+        model.id = Set(previous.id);
+        model.added_at = Set(previous.added_at);
+        let stored = model.update(db).await?;
+        track_genre::Entity::delete_many()
+            .filter(track_genre::Column::TrackId.eq(previous.id))
+            .exec(db)
+            .await?;
+        let rows = genre_rows(previous.id);
+        if !rows.is_empty() {
+            track_genre::Entity::insert_many(rows)
+                .exec_without_returning(db)
                 .await?;
-            let (albums, artists) = prune(db, previous.album_id, previous.artist_id).await?;
-            // What pruning removed must not be handed out again by this batch.
-            known.artists.retain(|_, id| !artists.contains(id));
-            known.albums.retain(|_, id| !albums.contains(id));
-            (stored, false)
         }
-        None => {
-            model.added_at = Set(Utc::now());
-            (model.insert(db).await?, true)
-        }
-    };
-    let genres: Vec<String> = serde_json::from_str(&stored.genres).unwrap_or_default();
-    if !genres.is_empty() {
-        track_genre::Entity::insert_many(genres.into_iter().map(|genre| {
-            track_genre::ActiveModel {
-                track_id: Set(stored.id),
-                genre: Set(genre),
-                library_id: Set(library_id),
+        // The batch's new tracks are not written yet: what they point at must stay.
+        let mut held = Held::default();
+        for track in &known.tracks {
+            if let (ActiveValue::Set(album), ActiveValue::Set(artist)) =
+                (&track.album_id, &track.artist_id)
+            {
+                held.albums.insert(*album);
+                held.artists.insert(*artist);
             }
-        }))
-        .exec(db)
-        .await?;
+        }
+        let (albums, artists) = prune(db, previous.album_id, previous.artist_id, &held).await?;
+        // What pruning removed must not be handed out again by this batch.
+        known.artists.retain(|_, id| !artists.contains(id));
+        known.albums.retain(|_, id| !albums.contains(id));
+        return Ok((item_ref(&stored), false));
     }
-    Ok((stored, created))
+    let id = known.track_ids.next(db).await?;
+    model.id = Set(id);
+    model.added_at = Set(Utc::now());
+    known.tracks.push(model);
+    known.genres.push(genre_rows(id));
+    let item = ItemRef {
+        module: "music".to_owned(),
+        item_id: id,
+        library_id,
+        title,
+        rating_level: None,
+    };
+    Ok((item, true))
 }
 
-/// Removes an album without tracks and artists without albums or tracks; returns the ids of
-/// the albums and artists removed.
+/// Albums and artists that tracks not yet written point at.
+#[derive(Debug, Default)]
+struct Held {
+    albums: HashSet<Id>,
+    artists: HashSet<Id>,
+}
+
+/// Removes an album without tracks and artists without albums or tracks, unless `held`;
+/// returns the ids of the albums and artists removed.
 async fn prune<C: ConnectionTrait>(
     db: &C,
     album_id: Id,
     artist_id: Id,
+    held: &Held,
 ) -> Result<(Vec<Id>, Vec<Id>), sea_orm::DbErr> {
     let mut removed = (Vec::new(), Vec::new());
     let tracks = track::Entity::find()
@@ -317,6 +419,7 @@ async fn prune<C: ConnectionTrait>(
         .await?;
     let mut artists = vec![artist_id];
     if tracks == 0
+        && !held.albums.contains(&album_id)
         && let Some(gone) = album::Entity::find_by_id(album_id).one(db).await?
     {
         album::Entity::delete_by_id(album_id).exec(db).await?;
@@ -332,7 +435,7 @@ async fn prune<C: ConnectionTrait>(
             .filter(track::Column::ArtistId.eq(artist))
             .count(db)
             .await?;
-        if albums == 0 && tracks == 0 {
+        if albums == 0 && tracks == 0 && !held.artists.contains(&artist) {
             artist::Entity::delete_by_id(artist).exec(db).await?;
             removed.1.push(artist);
         }
@@ -364,7 +467,7 @@ impl MusicImporter {
         let known = batch
             .downcast_mut::<Known>()
             .ok_or("the music batch has no state")?;
-        let (stored, created) = store(
+        let (item, created) = store(
             db,
             known,
             file.library_id,
@@ -375,10 +478,7 @@ impl MusicImporter {
         )
         .await
         .map_err(|e| e.to_string())?;
-        Ok(Imported::Item {
-            item: item_ref(&stored),
-            created,
-        })
+        Ok(Imported::Item { item, created })
     }
 }
 
@@ -410,6 +510,19 @@ impl Importer for MusicImporter {
         Box::pin(self.import_file(db, file, prepared, batch))
     }
 
+    fn flush<'a>(
+        &'a self,
+        db: &'a DatabaseTransaction,
+        batch: &'a mut ImportBatch,
+    ) -> ImportFuture<'a, Vec<(Id, String)>> {
+        Box::pin(async move {
+            match batch.downcast_mut::<Known>() {
+                Some(known) => known.flush(db).await.map_err(|e| e.to_string()),
+                None => Ok(Vec::new()),
+            }
+        })
+    }
+
     fn remove<'a>(
         &'a self,
         db: &'a DatabaseTransaction,
@@ -427,7 +540,7 @@ impl Importer for MusicImporter {
                 .exec(db)
                 .await
                 .map_err(|e| e.to_string())?;
-            prune(db, existing.album_id, existing.artist_id)
+            prune(db, existing.album_id, existing.artist_id, &Held::default())
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(Some(item_ref(&existing)))

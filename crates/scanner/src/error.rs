@@ -36,6 +36,14 @@ pub enum ScanError {
         /// How many files it had.
         known: usize,
     },
+    /// A module could not write a batch's items.
+    #[error("module `{module}` could not write its items: {message}")]
+    Import {
+        /// The module.
+        module: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The database failed.
     #[error(transparent)]
     Db(#[from] sea_orm::DbErr),
@@ -52,7 +60,9 @@ impl ErrorCode for ScanError {
             ScanError::FolderUnreachable { .. } | ScanError::FolderEmptied { .. } => {
                 StatusCode::CONFLICT
             }
-            ScanError::Db(_) | ScanError::Library(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ScanError::Import { .. } | ScanError::Db(_) | ScanError::Library(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -62,7 +72,7 @@ impl ErrorCode for ScanError {
             ScanError::ModuleUnavailable { .. } => "module_unavailable",
             ScanError::FolderUnreachable { .. } => "folder_unreachable",
             ScanError::FolderEmptied { .. } => "folder_emptied",
-            ScanError::Db(_) | ScanError::Library(_) => "scan_failed",
+            ScanError::Import { .. } | ScanError::Db(_) | ScanError::Library(_) => "scan_failed",
         }
     }
 }

@@ -6,22 +6,22 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::Utc;
-use futures_util::stream::{self, StreamExt};
 use revenge_core::{Event, EventBus, FileToImport, Id, ImportBatch, Imported, Importer, Prepared};
 use revenge_jobs::{JobContext, JobQueue};
 use revenge_library::{entity as library, folder, repo as library_repo};
 use revenge_mediainfo::ProbeError;
-use sea_orm::ActiveValue::Unchanged;
+use sea_orm::ActiveValue::{self, Unchanged};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, Set, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::ScanError;
 use crate::entity::{self as media_file, Column};
-use crate::fingerprint::fingerprint;
+use crate::fingerprint::{Candidate, fingerprint};
 use crate::walk::{FoundFile, walk, walk_paths};
 
 /// Where a scan is, for progress bars and the jobs API.
@@ -363,8 +363,8 @@ impl Scanner {
                                 path: file.path.clone(),
                                 rel_path: file.rel_display.clone(),
                                 item_id,
+                                size: file.size,
                             },
-                            size: file.size,
                         })
                     })
                     .collect()
@@ -397,7 +397,15 @@ impl Scanner {
             // One transaction per batch (commits are the other slow part). On PostgreSQL a
             // failed statement aborts its transaction, so each file gets a savepoint there; SQLite
             // carries on after a failed statement and is spared the extra round trips.
-            let txn = self.db.begin().await?;
+            // IMMEDIATE on SQLite: the batch holds the write lock from its start, so modules may
+            // number new rows themselves (IdBlock) and no other writer can slip in between.
+            let txn = self
+                .db
+                .begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    ..TransactionOptions::default()
+                })
+                .await?;
             let mut events = Vec::new();
             let mut batch = importer.batch();
             let mut rows = Vec::new();
@@ -429,12 +437,16 @@ impl Scanner {
                     apply(&txn, target, file, step, read, &mut out).await
                 };
                 if let Err(e) = result {
-                    // What the module remembers may have been rolled back with the file.
+                    // What the module remembers may have been rolled back with the file; what it
+                    // gathered from the files before is written first.
+                    report.errors +=
+                        flush(&txn, target, &mut batch, &mut rows, &mut events).await?;
                     batch = importer.batch();
                     report.errors += 1;
                     tracing::warn!(path = %file.path.display(), error = %e, "cannot import file");
                 }
             }
+            report.errors += flush(&txn, target, &mut batch, &mut rows, &mut events).await?;
             report.errors += insert_rows(&txn, rows, savepoints).await?;
             txn.commit().await?;
             for event in events {
@@ -499,52 +511,73 @@ pub(crate) fn library_of(ctx: &JobContext) -> Result<Id, String> {
 /// A new or changed file to read before its batch is written.
 struct ReadJob {
     file: FileToImport,
-    size: u64,
 }
 
-/// Reads a batch's files, a few at a time.
+/// Reads a batch's files: [`READ_CONCURRENCY`] blocking tasks, each reading its share of the
+/// batch in turn (a task per file cost more in thread hand-offs than reading a track's tags).
 async fn read_batch(
     importer: Arc<dyn Importer>,
     defer_to_ffprobe: bool,
     batch: Vec<Option<ReadJob>>,
 ) -> Vec<Option<FileRead>> {
-    stream::iter(batch)
-        .map(|job| read(importer.clone(), defer_to_ffprobe, job))
-        .buffered(READ_CONCURRENCY)
-        .collect()
-        .await
+    let share = batch.len().div_ceil(READ_CONCURRENCY).max(1);
+    let mut jobs = batch.into_iter();
+    let mut tasks = Vec::new();
+    loop {
+        let part: Vec<Option<ReadJob>> = jobs.by_ref().take(share).collect();
+        if part.is_empty() {
+            break;
+        }
+        let importer = importer.clone();
+        let len = part.len();
+        let task = tokio::task::spawn_blocking(move || {
+            part.into_iter()
+                .map(|job| read(&*importer, defer_to_ffprobe, job))
+                .collect::<Vec<_>>()
+        });
+        tasks.push((len, task));
+    }
+    let mut reads = Vec::new();
+    for (len, task) in tasks {
+        match task.await {
+            Ok(part) => reads.extend(part),
+            // Only a runtime shutting down gets here (a reader's panic is caught per file):
+            // the module then reads in `import`.
+            Err(e) => {
+                tracing::warn!(error = %e, "reading files stopped");
+                reads.extend((0..len).map(|_| None));
+            }
+        }
+    }
+    reads
 }
 
 /// Reads a new or changed file (`None`: nothing to read): its headers unless the module reads
-/// its own, its fingerprint, and what the module prepares. One blocking task does all of it.
+/// its own, its fingerprint, and what the module prepares (blocking).
 /// A file the in-process readers reject is recorded with their error and, when there is an
 /// ffprobe to try, marked for the probe job that runs after the scan: a process per broken or
 /// unusual file would cost the scan more than all the other files together.
-async fn read(
-    importer: Arc<dyn Importer>,
-    defer_to_ffprobe: bool,
-    job: Option<ReadJob>,
-) -> Option<FileRead> {
-    let ReadJob { file, size } = job?;
-    let path = file.path.clone();
+fn read(importer: &dyn Importer, defer_to_ffprobe: bool, job: Option<ReadJob>) -> Option<FileRead> {
+    let ReadJob { file } = job?;
+    let size = file.size;
     let probes = importer.probes_media();
-    let blocking = tokio::task::spawn_blocking(move || {
+    // A reader that panics on a hostile file costs that file only.
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let probed = probes.then(|| {
             revenge_mediainfo::probe(&file.path).map(|info| with_sidecars(&file.path, &info))
         });
         let print = fingerprint(&file.path, size).ok();
         let prepared = importer.prepare(&file);
         (probed, print, prepared)
-    })
-    .await;
-    let (probed, fingerprint, prepared) = match blocking {
-        Ok(read) => read,
-        Err(e) => {
-            return Some(FileRead {
-                error: Some(format!("reading {} stopped: {e}", path.display())),
-                ..FileRead::default()
-            });
-        }
+    }));
+    let Ok((probed, fingerprint, prepared)) = attempt else {
+        return Some(FileRead {
+            error: Some(format!(
+                "reading {} stopped: its reader failed",
+                file.path.display()
+            )),
+            ..FileRead::default()
+        });
     };
     let (info, error, probe_pending) = match probed {
         None => (None, None, false),
@@ -566,7 +599,7 @@ async fn read(
 
 /// Files handled per transaction.
 const BATCH: usize = 256;
-/// Files read at once (each on a blocking thread; more than the cores, as reads wait on disks).
+/// Blocking tasks reading a batch at once (more than the cores, as reads wait on disks).
 const READ_CONCURRENCY: usize = 8;
 
 /// What to do with a found file.
@@ -621,6 +654,45 @@ struct Out<'a> {
     events: &'a mut Vec<Event>,
     /// Records of new files, inserted together at the end of the batch.
     rows: &'a mut Vec<(media_file::ActiveModel, PathBuf)>,
+}
+
+/// Has the module write what it gathered during the batch. The files of items it could not
+/// write lose their new record and event (the next scan tries them again); returns how many.
+async fn flush(
+    txn: &DatabaseTransaction,
+    target: &Target<'_>,
+    batch: &mut ImportBatch,
+    rows: &mut Vec<(media_file::ActiveModel, PathBuf)>,
+    events: &mut Vec<Event>,
+) -> Result<u64, ScanError> {
+    let failed = target
+        .importer
+        .flush(txn, batch)
+        .await
+        .map_err(|message| ScanError::Import {
+            module: target.library.module.clone(),
+            message,
+        })?;
+    if failed.is_empty() {
+        return Ok(0);
+    }
+    let failed: HashMap<Id, String> = failed.into_iter().collect();
+    let before = rows.len();
+    rows.retain(|(row, path)| {
+        let error = match &row.item_id {
+            ActiveValue::Set(Some(id)) => failed.get(id),
+            _ => None,
+        };
+        if let Some(error) = error {
+            tracing::warn!(path = %path.display(), error = %error, "cannot import file");
+        }
+        error.is_none()
+    });
+    events.retain(|event| match event {
+        Event::ItemAdded(item) | Event::ItemUpdated(item) => !failed.contains_key(&item.item_id),
+        _ => true,
+    });
+    Ok((before - rows.len()) as u64)
 }
 
 /// Inserts a batch's new records in one statement; when that fails, one by one (each in a
@@ -764,6 +836,7 @@ async fn add(
                 path: file.path.clone(),
                 rel_path: file.rel_display.clone(),
                 item_id: None,
+                size: file.size,
             },
             prepared,
             out.batch,
@@ -814,6 +887,7 @@ async fn update(
                 path: file.path.clone(),
                 rel_path: file.rel_display.clone(),
                 item_id: record.item_id,
+                size: file.size,
             },
             prepared,
             out.batch,
@@ -900,13 +974,13 @@ fn take_moved(missing: &mut Vec<FileState>, file: &FoundFile) -> Option<FileStat
         .position(|r| r.inode == Some(to_i64(file.inode)) && r.device == Some(to_i64(file.device)));
     let position = by_inode.or_else(|| {
         let size = to_i64(file.size);
-        if !missing.iter().any(|r| r.size == size) {
-            return None;
-        }
-        let print = fingerprint(&file.path, file.size).ok()?;
-        missing
-            .iter()
-            .position(|r| r.size == size && r.fingerprint.as_deref() == Some(print.as_str()))
+        let candidate = Candidate::new(&file.path, file.size);
+        missing.iter().position(|r| {
+            r.size == size
+                && r.fingerprint
+                    .as_deref()
+                    .is_some_and(|stored| candidate.matches(stored))
+        })
     })?;
     Some(missing.swap_remove(position))
 }

@@ -3,19 +3,26 @@
 //! goes. Names are parsed and NFO files read before the scan's transaction (`prepare`), which
 //! then only looks up and writes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::NaiveDate;
+use revenge_core::batch_write::WriteFuture;
 use revenge_core::sort::sort_title;
 use revenge_core::{
-    FileToImport, Id, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
+    FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
+    write_batch,
 };
 use revenge_naming::{EpisodeNumber, Kind, Parsed, parse_episode};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    TryIntoModel,
+};
 
 use crate::entity::{episode, season, series};
-use crate::repo::{NewEpisode, NewSeason, NewSeries, insert_episode, insert_season, insert_series};
+use crate::repo::{
+    NewEpisode, NewSeason, NewSeries, insert_season, insert_series, new_episode_row,
+};
 
 /// The TV module's importer. Items are episodes.
 #[derive(Debug, Clone, Copy, Default)]
@@ -107,14 +114,56 @@ fn read_episode(file: &FileToImport) -> ReadEpisode {
 }
 
 /// The series and seasons one batch (one transaction) has found or made: a season's episodes
-/// come one after another, so most files need neither lookup. Dropped with the batch, so a
+/// come one after another, so most files need neither lookup. New episodes are numbered ahead
+/// and inserted together when the batch is flushed; an episode of a season this batch made
+/// cannot exist yet, so it costs no lookup either. Dropped with the batch (once flushed), so a
 /// rolled-back file never leaves a row here that the database lost.
-#[derive(Default)]
 struct Known {
     /// By library, sort title and year (as the lookup asked: `None` matches any year).
     series: HashMap<(Id, String, Option<i32>), series::Model>,
     /// By series and season number.
     seasons: HashMap<(Id, i32), season::Model>,
+    /// Seasons made by this batch.
+    new_seasons: HashSet<Id>,
+    episode_ids: IdBlock,
+    /// Episodes to insert at the flush, and where they are in it by season and number.
+    episodes: Vec<episode::ActiveModel>,
+    pending: HashMap<(Id, i32), episode::Model>,
+}
+
+impl Default for Known {
+    fn default() -> Self {
+        Self {
+            series: HashMap::new(),
+            seasons: HashMap::new(),
+            new_seasons: HashSet::new(),
+            episode_ids: IdBlock::new("tvshow_episode"),
+            episodes: Vec::new(),
+            pending: HashMap::new(),
+        }
+    }
+}
+
+/// Episodes per insert statement.
+const EPISODES_PER_INSERT: usize = 512;
+
+fn write_episodes<'a>(
+    db: &'a DatabaseTransaction,
+    episodes: &'a [episode::ActiveModel],
+) -> WriteFuture<'a> {
+    Box::pin(async move {
+        episode::Entity::insert_many(episodes.iter().cloned())
+            .exec_without_returning(db)
+            .await?;
+        Ok(())
+    })
+}
+
+fn episode_id(row: &episode::ActiveModel) -> Id {
+    match row.id {
+        ActiveValue::Set(id) | ActiveValue::Unchanged(id) => id,
+        ActiveValue::NotSet => 0,
+    }
 }
 
 impl TvShowImporter {
@@ -210,57 +259,66 @@ impl TvShowImporter {
         };
         let season_row = match found {
             Some(season) => season,
-            None => insert_season(
-                db,
-                NewSeason {
-                    series_id: show.id,
-                    season_number,
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(err)?,
-        };
-        known.seasons.insert(season_key, season_row.clone());
-        let existing = episode::Entity::find()
-            .filter(episode::Column::SeasonId.eq(season_row.id))
-            .filter(episode::Column::EpisodeNumber.eq(number))
-            .one(db)
-            .await
-            .map_err(err)?;
-        let (row, created) = match existing {
-            Some(row) => (row, false),
-            None => (
-                insert_episode(
+            None => {
+                let made = insert_season(
                     db,
-                    match episode_nfo {
-                        Some(nfo) => NewEpisode {
-                            series_id: show.id,
-                            season_id: season_row.id,
-                            episode_number: number,
-                            episode_number_end: number_end,
-                            title: nfo.title.or_else(|| parsed.episode_title.clone()),
-                            overview: nfo.plot,
-                            air_date: nfo
-                                .premiered
-                                .as_deref()
-                                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-                            runtime_minutes: nfo.runtime_minutes,
-                        },
-                        None => NewEpisode {
-                            series_id: show.id,
-                            season_id: season_row.id,
-                            episode_number: number,
-                            episode_number_end: number_end,
-                            title: parsed.episode_title.clone(),
-                            ..Default::default()
-                        },
+                    NewSeason {
+                        series_id: show.id,
+                        season_number,
+                        ..Default::default()
                     },
                 )
                 .await
+                .map_err(err)?;
+                known.new_seasons.insert(made.id);
+                made
+            }
+        };
+        known.seasons.insert(season_key, season_row.clone());
+        let episode_key = (season_row.id, number);
+        let existing = match known.pending.get(&episode_key) {
+            Some(row) => Some(row.clone()),
+            None if known.new_seasons.contains(&season_row.id) => None,
+            None => episode::Entity::find()
+                .filter(episode::Column::SeasonId.eq(season_row.id))
+                .filter(episode::Column::EpisodeNumber.eq(number))
+                .one(db)
+                .await
                 .map_err(err)?,
-                true,
-            ),
+        };
+        let (row, created) = match existing {
+            Some(row) => (row, false),
+            None => {
+                let mut new = new_episode_row(match episode_nfo {
+                    Some(nfo) => NewEpisode {
+                        series_id: show.id,
+                        season_id: season_row.id,
+                        episode_number: number,
+                        episode_number_end: number_end,
+                        title: nfo.title.or_else(|| parsed.episode_title.clone()),
+                        overview: nfo.plot,
+                        air_date: nfo
+                            .premiered
+                            .as_deref()
+                            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+                        runtime_minutes: nfo.runtime_minutes,
+                    },
+                    None => NewEpisode {
+                        series_id: show.id,
+                        season_id: season_row.id,
+                        episode_number: number,
+                        episode_number_end: number_end,
+                        title: parsed.episode_title.clone(),
+                        ..Default::default()
+                    },
+                })
+                .map_err(err)?;
+                new.id = Set(known.episode_ids.next(db).await.map_err(err)?);
+                let row = new.clone().try_into_model().map_err(err)?;
+                known.episodes.push(new);
+                known.pending.insert(episode_key, row.clone());
+                (row, true)
+            }
         };
         Ok(Imported::Item {
             item: item_ref(&show, season_number, &row),
@@ -334,6 +392,29 @@ impl Importer for TvShowImporter {
 
     fn batch(&self) -> ImportBatch {
         Box::new(Known::default())
+    }
+
+    fn flush<'a>(
+        &'a self,
+        db: &'a DatabaseTransaction,
+        batch: &'a mut ImportBatch,
+    ) -> ImportFuture<'a, Vec<(Id, String)>> {
+        Box::pin(async move {
+            let Some(known) = batch.downcast_mut::<Known>() else {
+                return Ok(Vec::new());
+            };
+            let episodes = std::mem::take(&mut known.episodes);
+            known.pending.clear();
+            write_batch(
+                db,
+                &episodes,
+                EPISODES_PER_INSERT,
+                write_episodes,
+                episode_id,
+            )
+            .await
+            .map_err(err)
+        })
     }
 
     fn import<'a>(

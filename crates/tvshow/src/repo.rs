@@ -239,6 +239,23 @@ pub async fn insert_episode<C: ConnectionTrait>(
     db: &C,
     new: NewEpisode,
 ) -> Result<episode::Model, TvShowError> {
+    let (series_id, season_id) = (new.series_id, new.season_id);
+    let row = new_episode_row(new)?;
+    let season = find_season(db, &Viewer::system(), season_id).await?;
+    // series_id is stored twice (episode and season); letting them disagree would make the
+    // episode show up under one series and navigate to another.
+    if season.series_id != series_id {
+        return Err(TvShowError::SeasonNotInSeries {
+            season_id,
+            series_id,
+        });
+    }
+    Ok(row.insert(db).await?)
+}
+
+/// The row a new episode becomes, its numbers checked; that the season is the series' own is
+/// for the caller to know (the scanner made or found both) or check ([`insert_episode`]).
+pub fn new_episode_row(new: NewEpisode) -> Result<episode::ActiveModel, TvShowError> {
     not_negative("episode_number", new.episode_number)?;
     if let Some(end) = new.episode_number_end
         && end < new.episode_number
@@ -248,16 +265,7 @@ pub async fn insert_episode<C: ConnectionTrait>(
             reason: format!("{end} is below the episode number {}", new.episode_number),
         });
     }
-    let season = find_season(db, &Viewer::system(), new.season_id).await?;
-    // series_id is stored twice (episode and season); letting them disagree would make the
-    // episode show up under one series and navigate to another.
-    if season.series_id != new.series_id {
-        return Err(TvShowError::SeasonNotInSeries {
-            season_id: new.season_id,
-            series_id: new.series_id,
-        });
-    }
-    let model = episode::ActiveModel {
+    Ok(episode::ActiveModel {
         series_id: Set(new.series_id),
         season_id: Set(new.season_id),
         episode_number: Set(new.episode_number),
@@ -268,10 +276,7 @@ pub async fn insert_episode<C: ConnectionTrait>(
         runtime_minutes: Set(new.runtime_minutes),
         added_at: Set(Utc::now()),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(model)
+    })
 }
 
 fn visible_series(viewer: &Viewer) -> Condition {

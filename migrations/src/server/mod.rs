@@ -9,6 +9,7 @@ mod m20261125_000004_library_folders_and_files;
 mod m20261125_000005_job_rerun;
 mod m20261125_000006_playback_state;
 mod m20261125_000007_media_file_probe_pending;
+mod m20261126_000008_drop_media_file_move_indexes;
 
 /// The owner name under which these migrations are recorded.
 pub const OWNER: &str = "server";
@@ -23,5 +24,6 @@ pub fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261125_000005_job_rerun::Migration),
         Box::new(m20261125_000006_playback_state::Migration),
         Box::new(m20261125_000007_media_file_probe_pending::Migration),
+        Box::new(m20261126_000008_drop_media_file_move_indexes::Migration),
     ]
 }

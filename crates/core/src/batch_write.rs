@@ -1,0 +1,139 @@
+//! Writing a batch of new rows many to a statement instead of a round trip each: ids handed
+//! out before the rows are written (so rows pointing at them can be built meanwhile), and the
+//! insert that falls back to one row at a time so a bad row costs only itself.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement, TransactionTrait,
+};
+
+use crate::Id;
+
+/// Ids reserved from PostgreSQL's sequence at a time.
+const POSTGRES_BLOCK: i64 = 256;
+
+/// Ids for new rows of one table whose `id` the database numbers itself.
+///
+/// On PostgreSQL the ids come from the table's own sequence, so they never collide with rows
+/// written by anyone else (unused ones leave gaps, as any rolled-back insert does). SQLite has
+/// no sequence to draw from: there the block counts on from the highest id ever given out, which
+/// is only safe inside a transaction that holds the write lock from its start (`BEGIN
+/// IMMEDIATE`, as the scanner's batches are) and writes every id it took before it commits.
+#[derive(Debug)]
+pub struct IdBlock {
+    table: &'static str,
+    free: VecDeque<Id>,
+    /// SQLite: the next id past the highest one known.
+    next: Option<Id>,
+}
+
+impl IdBlock {
+    /// A block for `table`, whose key column is `id`.
+    #[must_use]
+    pub fn new(table: &'static str) -> Self {
+        Self {
+            table,
+            free: VecDeque::new(),
+            next: None,
+        }
+    }
+
+    /// The next id to give a new row.
+    pub async fn next<C: ConnectionTrait>(&mut self, db: &C) -> Result<Id, DbErr> {
+        match db.get_database_backend() {
+            DbBackend::Postgres => {
+                if self.free.is_empty() {
+                    let sql = format!(
+                        "SELECT nextval(pg_get_serial_sequence('{}', 'id')) \
+                         FROM generate_series(1, {POSTGRES_BLOCK})",
+                        self.table
+                    );
+                    let rows = db
+                        .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+                        .await?;
+                    for row in rows {
+                        self.free.push_back(row.try_get_by_index::<Id>(0)?);
+                    }
+                }
+                self.free
+                    .pop_front()
+                    .ok_or_else(|| DbErr::Custom(format!("no id left for {}", self.table)))
+            }
+            DbBackend::Sqlite => {
+                let next = match self.next {
+                    Some(next) => next,
+                    None => {
+                        // AUTOINCREMENT never hands out an id twice, even one whose row is gone:
+                        // neither must this.
+                        let sql = format!(
+                            "SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), \
+                             COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0))",
+                            table = self.table
+                        );
+                        let row = db
+                            .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+                            .await?
+                            .ok_or_else(|| {
+                                DbErr::Custom(format!("no highest id of {}", self.table))
+                            })?;
+                        row.try_get_by_index::<Id>(0)? + 1
+                    }
+                };
+                self.next = Some(next + 1);
+                Ok(next)
+            }
+            other => Err(DbErr::Custom(format!(
+                "ids cannot be reserved on {other:?}"
+            ))),
+        }
+    }
+}
+
+/// What a [`write_batch`] writer returns.
+pub type WriteFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DbErr>> + Send + 'a>>;
+
+/// Writes `units` (each a row and whatever goes with it, keyed by the row's id) with `write`,
+/// `per_statement` at a time, each call in a savepoint (PostgreSQL aborts a transaction at its
+/// first failed statement). When a call fails, its units are written one by one, so a unit the
+/// database refuses costs only itself. Returns the refused units' ids, each with why; an `Err`
+/// means the transaction itself failed.
+pub async fn write_batch<U: Sync>(
+    db: &DatabaseTransaction,
+    units: &[U],
+    per_statement: usize,
+    write: for<'a> fn(&'a DatabaseTransaction, &'a [U]) -> WriteFuture<'a>,
+    id: fn(&U) -> crate::Id,
+) -> Result<Vec<(crate::Id, String)>, DbErr> {
+    let mut refused = Vec::new();
+    for chunk in units.chunks(per_statement.max(1)) {
+        if attempt(db, chunk, write).await?.is_ok() {
+            continue;
+        }
+        for unit in chunk {
+            if let Err(e) = attempt(db, std::slice::from_ref(unit), write).await? {
+                refused.push((id(unit), e.to_string()));
+            }
+        }
+    }
+    Ok(refused)
+}
+
+/// One call of `write` in a savepoint: the outer error is the transaction's, the inner the
+/// write's.
+async fn attempt<U: Sync>(
+    db: &DatabaseTransaction,
+    units: &[U],
+    write: for<'a> fn(&'a DatabaseTransaction, &'a [U]) -> WriteFuture<'a>,
+) -> Result<Result<(), DbErr>, DbErr> {
+    let savepoint = db.begin().await?;
+    match write(&savepoint, units).await {
+        Ok(()) => savepoint.commit().await.map(Ok),
+        Err(e) => {
+            savepoint.rollback().await?;
+            Ok(Err(e))
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! How a music scan writes its tracks: many to a statement, numbered ahead. A track the
+//! database refuses costs only itself and is tried again by the next scan, and a removed
+//! track's id is never handed to a new one (stars and playlists point at ids).
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails by panicking, helpers included"
+)]
+
+#[path = "support/music.rs"]
+mod music_support;
+
+use std::path::Path;
+
+use music_support::tone;
+use reqwest::Method;
+use revenge_tests::{TestEnv, TestServer};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+fn mp3(root: &Path, name: &str, title: &str, genre: &str) {
+    tone(
+        &root.join("Band/Record").join(name),
+        &["-c:a", "libmp3lame", "-b:a", "64k"],
+        &[
+            ("title", title),
+            ("artist", "Band"),
+            ("album", "Record"),
+            ("genre", genre),
+        ],
+    );
+}
+
+/// Every track the administrator sees: title → id.
+async fn tracks(server: &TestServer) -> Vec<(String, i64)> {
+    let reply = server.get("/api/v1/music/tracks?limit=100").await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let mut found: Vec<(String, i64)> = reply.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["title"].as_str().unwrap().to_owned(),
+                t["id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn titles(found: &[(String, i64)]) -> Vec<&str> {
+    found.iter().map(|(title, _)| title.as_str()).collect()
+}
+
+async fn genre_count(server: &TestServer, genre: &str) -> Value {
+    let reply = server.get("/api/v1/music/genres").await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    reply
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == genre)
+        .map_or(Value::Null, |g| g["track_count"].clone())
+}
+
+#[tokio::test]
+async fn a_refused_track_costs_only_itself_and_ids_are_never_reused() {
+    let env = TestEnv::new().await;
+    let root = env.data_dir().join("music");
+    mp3(&root, "01 - Kept.mp3", "Kept", "Jazz");
+    mp3(&root, "02 - Refused.mp3", "Refused", "Jazz");
+    mp3(&root, "03 - Other.mp3", "Other", "Blues");
+    let server = TestServer::start_with(env.config()).await;
+
+    // The database itself refuses one track, as it would a row breaking a constraint.
+    let db = env.connect().await;
+    let refuse: &[&str] = if env.is_postgres() {
+        &[
+            "CREATE FUNCTION refuse_track() RETURNS trigger AS $$ BEGIN \
+             IF NEW.title = 'Refused' THEN RAISE EXCEPTION 'refused by the test'; END IF; \
+             RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_track BEFORE INSERT ON music_track \
+             FOR EACH ROW EXECUTE FUNCTION refuse_track()",
+        ]
+    } else {
+        &["CREATE TRIGGER refuse_track BEFORE INSERT ON music_track \
+           WHEN NEW.title = 'Refused' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"]
+    };
+    for sql in refuse {
+        db.conn.execute_unprepared(sql).await.unwrap();
+    }
+
+    let reply = server
+        .call(
+            Method::POST,
+            "/api/v1/libraries",
+            Some(&server.admin),
+            Some(json!({"module": "music", "name": "Music", "folders": [root.display().to_string()]})),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    let lib = reply.body["id"].as_i64().unwrap();
+    server.scan_ok(lib).await;
+    let first = tracks(&server).await;
+    assert_eq!(titles(&first), ["Kept", "Other"], "the others are written");
+    assert_eq!(genre_count(&server, "Jazz").await, 1, "with their genres");
+    assert_eq!(genre_count(&server, "Blues").await, 1);
+
+    // Once the database takes it, the next scan brings the refused track in.
+    let drop_sql = if env.is_postgres() {
+        "DROP TRIGGER refuse_track ON music_track"
+    } else {
+        "DROP TRIGGER refuse_track"
+    };
+    db.conn.execute_unprepared(drop_sql).await.unwrap();
+    server.scan_ok(lib).await;
+    let second = tracks(&server).await;
+    assert_eq!(titles(&second), ["Kept", "Other", "Refused"]);
+    assert_eq!(genre_count(&server, "Jazz").await, 2);
+    for kept in &first {
+        assert!(second.contains(kept), "{kept:?} kept its id: {second:?}");
+    }
+
+    // The newest track goes; the next new one gets an id of its own.
+    let newest = second.iter().map(|(_, id)| *id).max().unwrap();
+    let (gone, _) = second.iter().find(|(_, id)| *id == newest).unwrap();
+    let file = std::fs::read_dir(root.join("Band/Record"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains(gone.as_str()))
+        .unwrap();
+    std::fs::remove_file(file).unwrap();
+    server.scan_ok(lib).await;
+    assert_eq!(tracks(&server).await.len(), 2);
+    mp3(&root, "04 - New.mp3", "New", "Blues");
+    server.scan_ok(lib).await;
+    let third = tracks(&server).await;
+    let (_, new_id) = third.iter().find(|(title, _)| title == "New").unwrap();
+    assert!(
+        *new_id > newest,
+        "track {newest} was removed; the new one got {new_id}"
+    );
+    assert_eq!(genre_count(&server, "Blues").await, 2);
+    db.close().await.unwrap();
+    server.stop().await;
+}
