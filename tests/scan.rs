@@ -671,3 +671,71 @@ fn parse_name_prints_json_lines() {
         "absent fields are omitted"
     );
 }
+
+/// Files of one film or episode found in the same batch share the item the first of them made,
+/// before any of it is written; a version found later finds it in the database.
+#[cfg(all(feature = "movie", feature = "tvshow"))]
+#[tokio::test]
+async fn versions_found_together_share_one_item() {
+    let env = TestEnv::new().await;
+    let films = env.data_dir().join("films");
+    write(&films, "Heat (1995)/Heat (1995) - 1080p.mkv", b"a");
+    write(&films, "Heat (1995)/Heat (1995) - 720p.mkv", b"b");
+    write(&films, "Ronin (1998)/Ronin (1998).mkv", b"c");
+    let series = env.data_dir().join("series");
+    write(&series, "Show/Season 01/Show - S01E01 - 1080p.mkv", b"d");
+    write(&series, "Show/Season 01/Show - S01E01 - 720p.mkv", b"e");
+    write(&series, "Show/Season 01/Show - S01E02.mkv", b"f");
+    let server = env.start().await;
+    let movies = server.library_at("movie", "Films", &films).await;
+    let shows = server.library_at("tvshow", "Series", &series).await;
+    server.scan_ok(movies).await;
+    server.scan_ok(shows).await;
+
+    let list = server.get("/api/v1/movie/movies").await.body;
+    assert_eq!(titles(&list), ["Heat (1995)", "Ronin (1998)"], "{list}");
+    let heat = list["items"][0]["id"].as_i64().unwrap();
+    let files = |body: &Value| body["files"].as_array().map_or(0, Vec::len);
+    let detail = server
+        .get(&format!("/api/v1/movie/movies/{heat}"))
+        .await
+        .body;
+    assert_eq!(files(&detail), 2, "{detail}");
+
+    let shows_list = server.get("/api/v1/tvshow/series").await.body;
+    let show = shows_list["items"][0]["id"].as_i64().unwrap();
+    let seasons = server
+        .get(&format!("/api/v1/tvshow/series/{show}/seasons"))
+        .await
+        .body;
+    let season = seasons[0]["id"].as_i64().unwrap();
+    let episodes = server
+        .get(&format!("/api/v1/tvshow/seasons/{season}/episodes"))
+        .await
+        .body;
+    let numbers: Vec<i64> = episodes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["episode_number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, [1, 2], "{episodes}");
+    let first = episodes[0]["id"].as_i64().unwrap();
+    let detail = server
+        .get(&format!("/api/v1/tvshow/episodes/{first}"))
+        .await
+        .body;
+    assert_eq!(files(&detail), 2, "{detail}");
+
+    // A later version joins the film in the database.
+    write(&films, "Heat (1995)/Heat (1995) - 2160p.mkv", b"g");
+    server.scan_ok(movies).await;
+    let list = server.get("/api/v1/movie/movies").await.body;
+    assert_eq!(list["items"][0]["id"], heat, "{list}");
+    let detail = server
+        .get(&format!("/api/v1/movie/movies/{heat}"))
+        .await
+        .body;
+    assert_eq!(files(&detail), 3, "{detail}");
+    server.stop().await;
+}

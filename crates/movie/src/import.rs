@@ -1,18 +1,24 @@
 //! How the movie module takes in scanned files: the name (and folder) says which film; files
 //! of one film (versions, parts) share its item. The name is parsed and the NFO read before
-//! the scan's transaction (`prepare`), which then only looks up and writes.
+//! the scan's transaction (`prepare`), which then only looks up; new films are numbered ahead
+//! and inserted together when the batch is flushed.
 
+use std::collections::HashMap;
 use std::path::Path;
 
+use revenge_core::batch_write::WriteFuture;
 use revenge_core::sort::sort_title;
 use revenge_core::{
-    FileToImport, Id, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
+    FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
+    write_batch,
 };
 use revenge_naming::{Kind, Parsed, parse_movie};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set, TryIntoModel,
+};
 
-use crate::entity::movie;
-use crate::repo::{NewMovie, insert_movie_in};
+use crate::entity::{movie, movie_genre};
+use crate::repo::{NewMovie, genre_rows, movie_row};
 
 /// The movie module's importer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,6 +31,57 @@ fn item_ref(movie: &movie::Model) -> ItemRef {
         library_id: movie.library_id,
         title: movie.title.clone(),
         rating_level: movie.rating_level,
+    }
+}
+
+/// A new film and its genre rows, written together.
+type NewRows = (movie::ActiveModel, Vec<movie_genre::ActiveModel>);
+
+/// The films one batch (one transaction) has made and not yet written, by library, sort
+/// title and year, so that a second version in the same batch finds the first. Dropped with the
+/// batch (once flushed).
+struct Known {
+    ids: IdBlock,
+    rows: Vec<NewRows>,
+    pending: HashMap<(Id, String, Option<i32>), movie::Model>,
+}
+
+impl Default for Known {
+    fn default() -> Self {
+        Self {
+            ids: IdBlock::new("movie"),
+            rows: Vec::new(),
+            pending: HashMap::new(),
+        }
+    }
+}
+
+/// Films per insert statement.
+const MOVIES_PER_INSERT: usize = 256;
+
+fn write_movies<'a>(db: &'a DatabaseTransaction, rows: &'a [NewRows]) -> WriteFuture<'a> {
+    Box::pin(async move {
+        movie::Entity::insert_many(rows.iter().map(|(movie, _)| movie.clone()))
+            .exec_without_returning(db)
+            .await?;
+        let genres: Vec<movie_genre::ActiveModel> = rows
+            .iter()
+            .flat_map(|(_, genres)| genres.iter().cloned())
+            .collect();
+        // Two values a row: far below SQLite's bound values however many genres NFOs list.
+        for chunk in genres.chunks(8_000) {
+            movie_genre::Entity::insert_many(chunk.iter().cloned())
+                .exec_without_returning(db)
+                .await?;
+        }
+        Ok(())
+    })
+}
+
+fn movie_id((movie, _): &NewRows) -> Id {
+    match movie.id {
+        ActiveValue::Set(id) | ActiveValue::Unchanged(id) => id,
+        ActiveValue::NotSet => 0,
     }
 }
 
@@ -49,7 +106,14 @@ impl MovieImporter {
         db: &DatabaseTransaction,
         file: &FileToImport,
         prepared: Prepared,
+        batch: &mut ImportBatch,
     ) -> Result<Imported, String> {
+        if !batch.is::<Known>() {
+            *batch = Box::new(Known::default());
+        }
+        let Some(known) = batch.downcast_mut::<Known>() else {
+            return Err("the movie importer's batch state is missing".to_owned());
+        };
         let ReadMovie { parsed, nfo } = match prepared.downcast::<ReadMovie>() {
             Ok(read) => *read,
             // Not read beforehand (reading stopped): read now, as scans did before `prepare`.
@@ -61,14 +125,14 @@ impl MovieImporter {
             });
         }
         // A changed file stays with its film.
-        let known = match file.item_id {
+        let previous = match file.item_id {
             Some(id) => movie::Entity::find_by_id(id)
                 .one(db)
                 .await
                 .map_err(|e| e.to_string())?,
             None => None,
         };
-        if let Some(existing) = known {
+        if let Some(existing) = previous {
             return Ok(Imported::Item {
                 item: item_ref(&existing),
                 created: false,
@@ -87,6 +151,13 @@ impl MovieImporter {
             .unwrap_or_else(|| file.rel_path.clone());
         let year = nfo.as_ref().and_then(|n| n.year).or(parsed.year);
         // Another version or part of a film already known: same sort title and year.
+        let key = (file.library_id, sort_title(&title), year);
+        if let Some(made) = known.pending.get(&key) {
+            return Ok(Imported::Item {
+                item: item_ref(made),
+                created: false,
+            });
+        }
         let mut query = movie::Entity::find()
             .filter(movie::Column::LibraryId.eq(file.library_id))
             .filter(movie::Column::SortTitle.eq(sort_title(&title)));
@@ -100,37 +171,40 @@ impl MovieImporter {
                 created: false,
             });
         }
-        let created = insert_movie_in(
-            db,
-            match nfo {
-                Some(nfo) => NewMovie {
-                    library_id: file.library_id,
-                    title,
-                    year,
-                    original_title: nfo.original_title,
-                    overview: nfo.plot,
-                    runtime_minutes: nfo.runtime_minutes,
-                    content_rating: nfo.mpaa,
-                    community_rating: nfo.rating,
-                    genres: nfo.genres,
-                    tagline: nfo.tagline,
-                    tmdb_id: nfo.ids.get("tmdb").cloned(),
-                    imdb_id: nfo.ids.get("imdb").cloned(),
-                },
-                None => NewMovie {
-                    library_id: file.library_id,
-                    title,
-                    year,
-                    tmdb_id: parsed.ids.get("tmdb").cloned(),
-                    imdb_id: parsed.ids.get("imdb").cloned(),
-                    ..Default::default()
-                },
+        let mut new = match nfo {
+            Some(nfo) => NewMovie {
+                library_id: file.library_id,
+                title,
+                year,
+                original_title: nfo.original_title,
+                overview: nfo.plot,
+                runtime_minutes: nfo.runtime_minutes,
+                content_rating: nfo.mpaa,
+                community_rating: nfo.rating,
+                genres: nfo.genres,
+                tagline: nfo.tagline,
+                tmdb_id: nfo.ids.get("tmdb").cloned(),
+                imdb_id: nfo.ids.get("imdb").cloned(),
             },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+            None => NewMovie {
+                library_id: file.library_id,
+                title,
+                year,
+                tmdb_id: parsed.ids.get("tmdb").cloned(),
+                imdb_id: parsed.ids.get("imdb").cloned(),
+                ..Default::default()
+            },
+        };
+        let genres = std::mem::take(&mut new.genres);
+        let mut row = movie_row(new).map_err(|e| e.to_string())?;
+        let id = known.ids.next(db).await.map_err(|e| e.to_string())?;
+        row.id = Set(id);
+        let made = row.clone().try_into_model().map_err(|e| e.to_string())?;
+        known.rows.push((row, genre_rows(id, genres)));
+        let item = item_ref(&made);
+        known.pending.insert(key, made);
         Ok(Imported::Item {
-            item: item_ref(&created),
+            item,
             created: true,
         })
     }
@@ -159,9 +233,30 @@ impl Importer for MovieImporter {
         db: &'a DatabaseTransaction,
         file: &'a FileToImport,
         prepared: Prepared,
-        _batch: &'a mut ImportBatch,
+        batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, Imported> {
-        Box::pin(self.import_file(db, file, prepared))
+        Box::pin(self.import_file(db, file, prepared, batch))
+    }
+
+    fn batch(&self) -> ImportBatch {
+        Box::new(Known::default())
+    }
+
+    fn flush<'a>(
+        &'a self,
+        db: &'a DatabaseTransaction,
+        batch: &'a mut ImportBatch,
+    ) -> ImportFuture<'a, Vec<(Id, String)>> {
+        Box::pin(async move {
+            let Some(known) = batch.downcast_mut::<Known>() else {
+                return Ok(Vec::new());
+            };
+            let rows = std::mem::take(&mut known.rows);
+            known.pending.clear();
+            write_batch(db, &rows, MOVIES_PER_INSERT, write_movies, movie_id)
+                .await
+                .map_err(|e| e.to_string())
+        })
     }
 
     fn remove<'a>(

@@ -87,17 +87,31 @@ where
     Ok(model)
 }
 
-/// [`insert_movie`] inside a transaction the caller holds (the scanner's batch).
+/// [`insert_movie`] inside a transaction the caller holds.
 pub async fn insert_movie_in<C: ConnectionTrait>(
     txn: &C,
-    new: NewMovie,
+    mut new: NewMovie,
 ) -> Result<movie::Model, MovieError> {
+    let genres = std::mem::take(&mut new.genres);
+    let model = movie_row(new)?.insert(txn).await?;
+    let genres = genre_rows(model.id, genres);
+    // One statement for all of them.
+    if !genres.is_empty() {
+        movie_genre::Entity::insert_many(genres)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(model)
+}
+
+/// The row a new movie becomes (its `genres` are [`genre_rows`]'); the title must not be blank.
+pub fn movie_row(new: NewMovie) -> Result<movie::ActiveModel, MovieError> {
     let title = new.title.trim().to_owned();
     if title.is_empty() {
         return Err(MovieError::EmptyTitle);
     }
     let now = Utc::now();
-    let model = movie::ActiveModel {
+    Ok(movie::ActiveModel {
         library_id: Set(new.library_id),
         sort_title: Set(sort_title(&title)),
         title: Set(title),
@@ -114,28 +128,21 @@ pub async fn insert_movie_in<C: ConnectionTrait>(
         added_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    })
+}
+
+/// A movie's genre rows: trimmed, blank and repeated ones (in any case) left out.
+pub fn genre_rows(movie_id: Id, genres: Vec<String>) -> Vec<movie_genre::ActiveModel> {
     let mut seen = std::collections::HashSet::new();
-    let mut genres = Vec::new();
-    for genre in new.genres {
-        let genre = genre.trim().to_owned();
-        if genre.is_empty() || !seen.insert(genre.to_lowercase()) {
-            continue;
-        }
-        genres.push(movie_genre::ActiveModel {
-            movie_id: Set(model.id),
+    genres
+        .into_iter()
+        .map(|genre| genre.trim().to_owned())
+        .filter(|genre| !genre.is_empty() && seen.insert(genre.to_lowercase()))
+        .map(|genre| movie_genre::ActiveModel {
+            movie_id: Set(movie_id),
             genre: Set(genre),
-        });
-    }
-    // One statement for all of them: scans insert thousands of films.
-    if !genres.is_empty() {
-        movie_genre::Entity::insert_many(genres)
-            .exec_without_returning(txn)
-            .await?;
-    }
-    Ok(model)
+        })
+        .collect()
 }
 
 fn visible(viewer: &Viewer) -> sea_orm::Condition {
