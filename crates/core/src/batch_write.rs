@@ -7,7 +7,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 use sea_orm::{
-    ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement, TransactionTrait,
+    ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, Statement, TransactionTrait,
 };
 
 use crate::Id;
@@ -136,4 +137,42 @@ async fn attempt<U: Sync>(
             Ok(Err(e))
         }
     }
+}
+
+/// The id a row was numbered with (0 for a row without one, which [`IdBlock`] never makes).
+pub fn id_of(id: &ActiveValue<crate::Id>) -> crate::Id {
+    match id {
+        ActiveValue::Set(id) | ActiveValue::Unchanged(id) => *id,
+        ActiveValue::NotSet => 0,
+    }
+}
+
+/// Bound values SQLite takes in one statement, with room to spare.
+const VALUES_PER_STATEMENT: usize = 24_000;
+
+/// Inserts rows and the rows that belong to them (a film and its genres): the parents in one
+/// statement, the children in as few as SQLite's bound values allow, with `child_columns`
+/// values each.
+pub async fn insert_with_children<P, C>(
+    db: &DatabaseTransaction,
+    units: &[(P, Vec<C>)],
+    child_columns: usize,
+) -> Result<(), DbErr>
+where
+    P: ActiveModelTrait + Clone + Send + Sync,
+    C: ActiveModelTrait + Clone + Send + Sync,
+{
+    <P::Entity as EntityTrait>::insert_many(units.iter().map(|(parent, _)| parent.clone()))
+        .exec_without_returning(db)
+        .await?;
+    let children: Vec<C> = units
+        .iter()
+        .flat_map(|(_, children)| children.iter().cloned())
+        .collect();
+    for chunk in children.chunks((VALUES_PER_STATEMENT / child_columns.max(1)).max(1)) {
+        <C::Entity as EntityTrait>::insert_many(chunk.iter().cloned())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }

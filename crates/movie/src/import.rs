@@ -6,16 +6,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use revenge_core::batch_write::WriteFuture;
+use revenge_core::batch_write::{WriteFuture, id_of, insert_with_children};
 use revenge_core::sort::sort_title;
 use revenge_core::{
     FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
     write_batch,
 };
 use revenge_naming::{Kind, Parsed, parse_movie};
-use sea_orm::{
-    ActiveValue, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set, TryIntoModel,
-};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set, TryIntoModel};
 
 use crate::entity::{movie, movie_genre};
 use crate::repo::{NewMovie, genre_rows, movie_row};
@@ -60,29 +58,11 @@ impl Default for Known {
 const MOVIES_PER_INSERT: usize = 256;
 
 fn write_movies<'a>(db: &'a DatabaseTransaction, rows: &'a [NewRows]) -> WriteFuture<'a> {
-    Box::pin(async move {
-        movie::Entity::insert_many(rows.iter().map(|(movie, _)| movie.clone()))
-            .exec_without_returning(db)
-            .await?;
-        let genres: Vec<movie_genre::ActiveModel> = rows
-            .iter()
-            .flat_map(|(_, genres)| genres.iter().cloned())
-            .collect();
-        // Two values a row: far below SQLite's bound values however many genres NFOs list.
-        for chunk in genres.chunks(8_000) {
-            movie_genre::Entity::insert_many(chunk.iter().cloned())
-                .exec_without_returning(db)
-                .await?;
-        }
-        Ok(())
-    })
+    Box::pin(insert_with_children(db, rows, 2))
 }
 
 fn movie_id((movie, _): &NewRows) -> Id {
-    match movie.id {
-        ActiveValue::Set(id) | ActiveValue::Unchanged(id) => id,
-        ActiveValue::NotSet => 0,
-    }
+    id_of(&movie.id)
 }
 
 /// What `prepare` reads of a file: its parsed name, and its NFO when the file is new.

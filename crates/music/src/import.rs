@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::Utc;
-use revenge_core::batch_write::WriteFuture;
+use revenge_core::batch_write::{WriteFuture, id_of, insert_with_children};
 use revenge_core::sort::sort_title;
 use revenge_core::{
     FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
@@ -84,32 +84,14 @@ impl Known {
             &tracks,
             TRACKS_PER_INSERT,
             write_tracks,
-            |(track, _)| match track.id {
-                ActiveValue::Set(id) | ActiveValue::Unchanged(id) => id,
-                ActiveValue::NotSet => 0,
-            },
+            |(track, _)| id_of(&track.id),
         )
         .await
     }
 }
 
 fn write_tracks<'a>(db: &'a DatabaseTransaction, tracks: &'a [NewTrack]) -> WriteFuture<'a> {
-    Box::pin(async move {
-        track::Entity::insert_many(tracks.iter().map(|(track, _)| track.clone()))
-            .exec_without_returning(db)
-            .await?;
-        let genres: Vec<track_genre::ActiveModel> = tracks
-            .iter()
-            .flat_map(|(_, genres)| genres.iter().cloned())
-            .collect();
-        // Three values a row: well under SQLite's bound values however many genres a tag has.
-        for chunk in genres.chunks(8_000) {
-            track_genre::Entity::insert_many(chunk.iter().cloned())
-                .exec_without_returning(db)
-                .await?;
-        }
-        Ok(())
-    })
+    Box::pin(insert_with_children(db, tracks, 3))
 }
 
 /// What `prepare` reads of a file: its tags, size and suffix.

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::NaiveDate;
-use revenge_core::batch_write::WriteFuture;
+use revenge_core::batch_write::{WriteFuture, id_of};
 use revenge_core::sort::sort_title;
 use revenge_core::{
     FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
@@ -15,8 +15,7 @@ use revenge_core::{
 };
 use revenge_naming::{EpisodeNumber, Kind, Parsed, parse_episode};
 use sea_orm::{
-    ActiveValue, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TryIntoModel,
+    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, Set, TryIntoModel,
 };
 
 use crate::entity::{episode, season, series};
@@ -160,10 +159,7 @@ fn write_episodes<'a>(
 }
 
 fn episode_id(row: &episode::ActiveModel) -> Id {
-    match row.id {
-        ActiveValue::Set(id) | ActiveValue::Unchanged(id) => id,
-        ActiveValue::NotSet => 0,
-    }
+    id_of(&row.id)
 }
 
 impl TvShowImporter {

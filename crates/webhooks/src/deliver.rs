@@ -1,6 +1,7 @@
 //! Turning events into deliveries and delivering them: one job per delivery on the `webhooks`
 //! queue, so retries, backoff and surviving restarts come from the job queue.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -27,27 +28,34 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Webhooks {
     db: DatabaseConnection,
     queue: JobQueue,
-    client: reqwest::Client,
+    client: Arc<OnceLock<reqwest::Client>>,
     max_attempts: i32,
 }
 
 impl Webhooks {
     /// The service over the database and job queue; each delivery gets `max_attempts` tries.
     pub fn new(db: DatabaseConnection, queue: JobQueue, max_attempts: i32) -> Self {
-        let client = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .user_agent(concat!("Revenge/", env!("CARGO_PKG_VERSION")))
-            // A receiver redirecting elsewhere would make us send the signed body to a
-            // destination nobody configured.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
         Self {
             db,
             queue,
-            client,
+            client: Arc::new(OnceLock::new()),
             max_attempts,
         }
+    }
+
+    /// The HTTP client, made at the first delivery: setting up TLS costs megabytes of memory
+    /// that a server without webhooks should not carry.
+    fn client(&self) -> &reqwest::Client {
+        self.client.get_or_init(|| {
+            reqwest::Client::builder()
+                .timeout(TIMEOUT)
+                .user_agent(concat!("Revenge/", env!("CARGO_PKG_VERSION")))
+                // A receiver redirecting elsewhere would make us send the signed body to a
+                // destination nobody configured.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap_or_default()
+        })
     }
 
     /// The database.
@@ -164,7 +172,7 @@ impl Webhooks {
         };
         let timestamp = Utc::now().timestamp();
         let mut request = self
-            .client
+            .client()
             .post(&hook.url)
             .header(http::header::CONTENT_TYPE, "application/json")
             .header("X-Revenge-Event", &record.event_type)
