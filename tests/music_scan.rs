@@ -12,10 +12,9 @@ mod music_support;
 use std::path::Path;
 
 use music_support::tone;
-use reqwest::Method;
 use revenge_tests::{TestEnv, TestServer};
 use sea_orm::ConnectionTrait;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 fn mp3(root: &Path, name: &str, title: &str, genre: &str) {
     tone(
@@ -92,16 +91,7 @@ async fn a_refused_track_costs_only_itself_and_ids_are_never_reused() {
         db.conn.execute_unprepared(sql).await.unwrap();
     }
 
-    let reply = server
-        .call(
-            Method::POST,
-            "/api/v1/libraries",
-            Some(&server.admin),
-            Some(json!({"module": "music", "name": "Music", "folders": [root.display().to_string()]})),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{:?}", reply.body);
-    let lib = reply.body["id"].as_i64().unwrap();
+    let lib = server.library_at("music", "Music", &root).await;
     server.scan_ok(lib).await;
     let first = tracks(&server).await;
     assert_eq!(titles(&first), ["Kept", "Other"], "the others are written");
