@@ -405,15 +405,7 @@ impl Scanner {
             // One transaction per batch (commits are the other slow part). On PostgreSQL a
             // failed statement aborts its transaction, so each file gets a savepoint there; SQLite
             // carries on after a failed statement and is spared the extra round trips.
-            // IMMEDIATE on SQLite: the batch holds the write lock from its start, so modules may
-            // number new rows themselves (IdBlock) and no other writer can slip in between.
-            let txn = self
-                .db
-                .begin_with_options(TransactionOptions {
-                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                    ..TransactionOptions::default()
-                })
-                .await?;
+            let txn = self.begin_write().await?;
             let mut events = Vec::new();
             let mut batch = importer.batch();
             let mut rows = Vec::new();
@@ -464,7 +456,7 @@ impl Scanner {
         }
 
         if !missing.is_empty() {
-            let txn = self.db.begin().await?;
+            let txn = self.begin_write().await?;
             let mut events = Vec::new();
             for record in missing {
                 report.removed += 1;
@@ -481,6 +473,22 @@ impl Scanner {
             }
         }
         Ok(())
+    }
+}
+
+impl Scanner {
+    /// A transaction that writes. IMMEDIATE on SQLite: it holds the write lock from its start,
+    /// so modules may number new rows themselves (`IdBlock`), and a read it makes before
+    /// writing cannot go stale under another writer (the probe job, another library's scan),
+    /// which would fail its first write with `SQLITE_BUSY` instead of waiting.
+    async fn begin_write(&self) -> Result<DatabaseTransaction, ScanError> {
+        Ok(self
+            .db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await?)
     }
 }
 
