@@ -122,6 +122,25 @@ pub async fn write_batch<U: Sync>(
     Ok(refused)
 }
 
+/// A module's `Importer::flush`: takes the rows its batch state `K` gathered (`take`) and
+/// writes them with [`write_batch`]; a batch without such a state has nothing to write.
+pub async fn flush_batch<K: std::any::Any, U: Send + Sync>(
+    db: &DatabaseTransaction,
+    batch: &mut crate::ImportBatch,
+    take: fn(&mut K) -> Vec<U>,
+    per_statement: usize,
+    write: for<'a> fn(&'a DatabaseTransaction, &'a [U]) -> WriteFuture<'a>,
+    id: fn(&U) -> crate::Id,
+) -> Result<Vec<(crate::Id, String)>, String> {
+    let Some(state) = batch.downcast_mut::<K>() else {
+        return Ok(Vec::new());
+    };
+    let rows = take(state);
+    write_batch(db, &rows, per_statement, write, id)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// One call of `write` in a savepoint: the outer error is the transaction's, the inner the
 /// write's.
 async fn attempt<U: Sync>(

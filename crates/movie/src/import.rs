@@ -6,11 +6,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use revenge_core::batch_write::{WriteFuture, id_of, insert_with_children};
+use revenge_core::batch_write::{WriteFuture, flush_batch, id_of, insert_with_children};
 use revenge_core::sort::sort_title;
 use revenge_core::{
     FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
-    write_batch,
 };
 use revenge_naming::{Kind, Parsed, parse_movie};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set, TryIntoModel};
@@ -56,6 +55,12 @@ impl Default for Known {
 
 /// Films per insert statement.
 const MOVIES_PER_INSERT: usize = 256;
+
+/// The films gathered so far, leaving the batch's state empty.
+fn take_rows(known: &mut Known) -> Vec<NewRows> {
+    known.pending.clear();
+    std::mem::take(&mut known.rows)
+}
 
 fn write_movies<'a>(db: &'a DatabaseTransaction, rows: &'a [NewRows]) -> WriteFuture<'a> {
     Box::pin(insert_with_children(db, rows, 2))
@@ -227,16 +232,14 @@ impl Importer for MovieImporter {
         db: &'a DatabaseTransaction,
         batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, Vec<(Id, String)>> {
-        Box::pin(async move {
-            let Some(known) = batch.downcast_mut::<Known>() else {
-                return Ok(Vec::new());
-            };
-            let rows = std::mem::take(&mut known.rows);
-            known.pending.clear();
-            write_batch(db, &rows, MOVIES_PER_INSERT, write_movies, movie_id)
-                .await
-                .map_err(|e| e.to_string())
-        })
+        Box::pin(flush_batch(
+            db,
+            batch,
+            take_rows,
+            MOVIES_PER_INSERT,
+            write_movies,
+            movie_id,
+        ))
     }
 
     fn remove<'a>(

@@ -8,15 +8,14 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::Utc;
-use revenge_core::batch_write::{WriteFuture, id_of, insert_with_children};
+use revenge_core::batch_write::{WriteFuture, flush_batch, id_of, insert_with_children};
 use revenge_core::sort::sort_title;
 use revenge_core::{
     FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
-    write_batch,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 
 use crate::entity::{album, artist, track, track_genre};
@@ -71,23 +70,12 @@ const TRACKS_PER_INSERT: usize = 256;
 /// A new track and its genre rows, written together.
 type NewTrack = (track::ActiveModel, Vec<track_genre::ActiveModel>);
 
-impl Known {
-    /// Inserts the new tracks gathered so far, and their genres, many to a statement; returns
-    /// the tracks the database refused, with why.
-    pub async fn flush(&mut self, db: &DatabaseTransaction) -> Result<Vec<(Id, String)>, DbErr> {
-        let tracks: Vec<NewTrack> = std::mem::take(&mut self.tracks)
-            .into_iter()
-            .zip(std::mem::take(&mut self.genres))
-            .collect();
-        write_batch(
-            db,
-            &tracks,
-            TRACKS_PER_INSERT,
-            write_tracks,
-            |(track, _)| id_of(&track.id),
-        )
-        .await
-    }
+/// The new tracks gathered so far with their genres, leaving the batch's state without them.
+fn take_tracks(known: &mut Known) -> Vec<NewTrack> {
+    std::mem::take(&mut known.tracks)
+        .into_iter()
+        .zip(std::mem::take(&mut known.genres))
+        .collect()
 }
 
 fn write_tracks<'a>(db: &'a DatabaseTransaction, tracks: &'a [NewTrack]) -> WriteFuture<'a> {
@@ -497,12 +485,14 @@ impl Importer for MusicImporter {
         db: &'a DatabaseTransaction,
         batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, Vec<(Id, String)>> {
-        Box::pin(async move {
-            match batch.downcast_mut::<Known>() {
-                Some(known) => known.flush(db).await.map_err(|e| e.to_string()),
-                None => Ok(Vec::new()),
-            }
-        })
+        Box::pin(flush_batch(
+            db,
+            batch,
+            take_tracks,
+            TRACKS_PER_INSERT,
+            write_tracks,
+            |(track, _)| id_of(&track.id),
+        ))
     }
 
     fn remove<'a>(

@@ -7,11 +7,10 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::NaiveDate;
-use revenge_core::batch_write::{WriteFuture, id_of};
+use revenge_core::batch_write::{WriteFuture, flush_batch, id_of};
 use revenge_core::sort::sort_title;
 use revenge_core::{
     FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
-    write_batch,
 };
 use revenge_naming::{EpisodeNumber, Kind, Parsed, parse_episode};
 use sea_orm::{
@@ -145,6 +144,12 @@ impl Default for Known {
 
 /// Episodes per insert statement.
 const EPISODES_PER_INSERT: usize = 512;
+
+/// The episodes gathered so far, leaving the batch's state without them.
+fn take_episodes(known: &mut Known) -> Vec<episode::ActiveModel> {
+    known.pending.clear();
+    std::mem::take(&mut known.episodes)
+}
 
 fn write_episodes<'a>(
     db: &'a DatabaseTransaction,
@@ -395,22 +400,14 @@ impl Importer for TvShowImporter {
         db: &'a DatabaseTransaction,
         batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, Vec<(Id, String)>> {
-        Box::pin(async move {
-            let Some(known) = batch.downcast_mut::<Known>() else {
-                return Ok(Vec::new());
-            };
-            let episodes = std::mem::take(&mut known.episodes);
-            known.pending.clear();
-            write_batch(
-                db,
-                &episodes,
-                EPISODES_PER_INSERT,
-                write_episodes,
-                episode_id,
-            )
-            .await
-            .map_err(err)
-        })
+        Box::pin(flush_batch(
+            db,
+            batch,
+            take_episodes,
+            EPISODES_PER_INSERT,
+            write_episodes,
+            episode_id,
+        ))
     }
 
     fn import<'a>(
