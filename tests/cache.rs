@@ -16,36 +16,8 @@ use std::time::Duration;
 use reqwest::Method;
 use revenge_cache::CacheSettings;
 use revenge_server::StartOptions;
-use revenge_tests::{TestEnv, TestServer, login, write};
+use revenge_tests::{TestEnv, TestServer, login, shared_redis, write};
 use serde_json::{Value, json};
-
-fn redis_url() -> String {
-    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
-}
-
-/// Cache settings on the shared Redis under a prefix of this test's own, or `None` (skip) when
-/// it is unreachable outside CI.
-fn shared_redis() -> Option<CacheSettings> {
-    let url = redis_url();
-    let address = url.trim_start_matches("redis://").trim_end_matches('/');
-    if std::net::TcpStream::connect(address).is_err() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "Redis at {url} is unreachable under CI"
-        );
-        eprintln!("Redis at {url} is unreachable: test skipped");
-        return None;
-    }
-    Some(CacheSettings {
-        url: Some(url),
-        key_prefix: format!("revenge-test:{}:", uuid::Uuid::new_v4().simple()),
-        // Long: only invalidation, never expiry, may make fresh data show.
-        list_ttl_secs: 3600,
-        item_ttl_secs: 3600,
-        session_ttl_secs: 3600,
-        ..CacheSettings::default()
-    })
-}
 
 fn memory() -> CacheSettings {
     CacheSettings {

@@ -133,6 +133,32 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Cache settings on the Redis at 127.0.0.1:6379 (`TEST_REDIS_URL` to change it) under a key
+/// prefix of the caller's own, or `None` (skip) when it is unreachable outside CI; under
+/// `CI=true` an unreachable Redis fails the test.
+pub fn shared_redis() -> Option<revenge_cache::CacheSettings> {
+    let url =
+        std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let address = url.trim_start_matches("redis://").trim_end_matches('/');
+    if std::net::TcpStream::connect(address).is_err() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "Redis at {url} is unreachable under CI"
+        );
+        eprintln!("Redis at {url} is unreachable: test skipped");
+        return None;
+    }
+    Some(revenge_cache::CacheSettings {
+        url: Some(url),
+        key_prefix: format!("revenge-test:{}:", uuid::Uuid::new_v4().simple()),
+        // Long: only invalidation, never expiry, may make fresh data show.
+        list_ttl_secs: 3600,
+        item_ttl_secs: 3600,
+        session_ttl_secs: 3600,
+        ..revenge_cache::CacheSettings::default()
+    })
+}
+
 /// An HTTP client for talking to a test server.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()

@@ -221,3 +221,49 @@ pub fn listen(events: &EventBus, state: WriteInvalidation) -> tokio::task::JoinH
         }
     })
 }
+
+/// Answers of protocols that modules serve themselves live under `answer:<module>:…` and
+/// follow the module's generation, like the layer's entries.
+impl revenge_core::AnswerCache for Cache {
+    fn generation<'a>(&'a self, module: &'a str) -> revenge_core::AnswerFuture<'a, Option<u64>> {
+        Box::pin(async move { Cache::generation(self, &module_generation(module)).await })
+    }
+
+    fn get<'a>(&'a self, key: &'a str) -> revenge_core::AnswerFuture<'a, Option<Bytes>> {
+        Box::pin(async move { Cache::get(self, &format!("answer:{key}")).await })
+    }
+
+    fn put<'a>(&'a self, key: &'a str, answer: Bytes) -> revenge_core::AnswerFuture<'a, ()> {
+        Box::pin(async move {
+            if answer.len() <= MAX_BODY {
+                let ttl = self.settings().list_ttl();
+                self.set(&format!("answer:{key}"), answer, ttl).await;
+            }
+        })
+    }
+
+    fn invalidate<'a>(&'a self, module: &'a str) -> revenge_core::AnswerFuture<'a, ()> {
+        Box::pin(async move { self.bump(&[&module_generation(module)]).await })
+    }
+
+    fn account_generations<'a>(
+        &'a self,
+        user_id: revenge_core::Id,
+    ) -> revenge_core::AnswerFuture<'a, Option<Vec<u64>>> {
+        Box::pin(async move {
+            self.generations(&[&crate::user_generation(user_id), AUTH_GENERATION])
+                .await
+        })
+    }
+
+    fn invalidate_account<'a>(
+        &'a self,
+        user_id: revenge_core::Id,
+    ) -> revenge_core::AnswerFuture<'a, ()> {
+        Box::pin(async move { self.bump(&[&crate::user_generation(user_id)]).await })
+    }
+
+    fn sign_in_ttl(&self) -> std::time::Duration {
+        self.settings().session_ttl()
+    }
+}

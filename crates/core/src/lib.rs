@@ -2,6 +2,7 @@
 //! request extractors and the one mapping from errors to HTTP problem responses.
 
 pub mod access;
+pub mod answer_cache;
 pub mod artwork;
 pub mod batch_write;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod search;
 pub mod sort;
 
 pub use access::{Capabilities, LibraryScope, Viewer};
+pub use answer_cache::{AnswerCache, AnswerFuture};
 pub use batch_write::{IdBlock, write_batch};
 pub use error::{ErrorCode, Problem, ProblemDocument};
 pub use events::{Envelope, Event, EventBus, ItemRef};

@@ -15,6 +15,9 @@ pub struct ModuleContext {
     /// The search engine, for modules that answer searches of their own protocol (Subsonic);
     /// `None` when the server runs without search.
     pub search: Option<std::sync::Arc<dyn crate::SearchService>>,
+    /// The response cache, for modules that answer a protocol of their own (Subsonic); `None`
+    /// in tools and tests that run without one.
+    pub answers: Option<std::sync::Arc<dyn crate::AnswerCache>>,
 }
 
 /// A content module. The server composes the compiled-in implementations in one cfg-gated list.

@@ -496,6 +496,10 @@ async fn rotate_subsonic_password(
     viewer.require_write()?;
     let user = revenge_auth::users::get(&ctx.db, viewer.user_id).await?;
     let password = crate::user_data::rotate_subsonic_password(&ctx.db, viewer.user_id).await?;
+    // The old password must stop working at once, also where a sign-in with it is kept.
+    if let Some(cache) = &ctx.answers {
+        cache.invalidate_account(viewer.user_id).await;
+    }
     Ok((
         StatusCode::CREATED,
         Json(SubsonicPassword {

@@ -118,6 +118,7 @@ fn router_with(
             .search
             .clone()
             .map(|s| Arc::new(s) as Arc<dyn revenge_core::SearchService>),
+        answers: Some(Arc::new(state.cache.clone()) as Arc<dyn revenge_core::AnswerCache>),
     };
     let auth = state.auth.clone();
     let enabled: Vec<Arc<dyn Module>> = compiled

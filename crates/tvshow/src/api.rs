@@ -349,6 +349,7 @@ mod tests {
             db: db.clone(),
             events: EventBus::new(),
             search: None,
+            answers: None,
         };
         (router.with_state(ctx), db)
     }

@@ -273,22 +273,52 @@ pub fn measure(
 
 /// Runs wrk once.
 pub fn wrk(url: &str, token: &str, connections: u32, seconds: u32) -> Result<Run> {
+    wrk_rotating(url, &[], token, connections, seconds)
+}
+
+/// Like [`wrk`], but each request takes the next of `paths` in turn (on the host of `url`),
+/// so that a run is not a thousand copies of one question.
+pub fn wrk_rotating(
+    url: &str,
+    paths: &[String],
+    token: &str,
+    connections: u32,
+    seconds: u32,
+) -> Result<Run> {
     let threads = connections.clamp(1, 2);
-    let output = Command::new("wrk")
-        .args([
-            "-t",
-            &threads.to_string(),
-            "-c",
-            &connections.to_string(),
-            "-d",
-            &format!("{seconds}s"),
-            "--latency",
-            "-H",
-            &format!("Authorization: Bearer {token}"),
-            url,
-        ])
+    let mut command = Command::new("wrk");
+    command.args([
+        "-t",
+        &threads.to_string(),
+        "-c",
+        &connections.to_string(),
+        "-d",
+        &format!("{seconds}s"),
+        "--latency",
+        "-H",
+        &format!("Authorization: Bearer {token}"),
+    ]);
+    let script = if paths.is_empty() {
+        None
+    } else {
+        let quoted: Vec<String> = paths.iter().map(|p| format!("{p:?}")).collect();
+        let lua = format!(
+            "local paths = {{ {} }}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n",
+            quoted.join(", ")
+        );
+        let file = std::env::temp_dir().join(format!("revenge-bench-{}.lua", std::process::id()));
+        std::fs::write(&file, lua).context("cannot write the wrk script")?;
+        command.arg("-s").arg(&file);
+        Some(file)
+    };
+    let output = command
+        .arg(url)
         .output()
-        .context("wrk is needed (apt-get install -y wrk)")?;
+        .context("wrk is needed (apt-get install -y wrk)");
+    if let Some(file) = script {
+        let _ = std::fs::remove_file(file);
+    }
+    let output = output?;
     let text = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         bail!(

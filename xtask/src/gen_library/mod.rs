@@ -160,7 +160,7 @@ pub fn xml_escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-const ADJECTIVES: [&str; 48] = [
+pub const ADJECTIVES: [&str; 48] = [
     "Silent",
     "Broken",
     "Golden",
@@ -211,7 +211,7 @@ const ADJECTIVES: [&str; 48] = [
     "Black",
 ];
 
-const NOUNS: [&str; 48] = [
+pub const NOUNS: [&str; 48] = [
     "River",
     "Empire",
     "Garden",

@@ -54,11 +54,35 @@ async fn viewer_of(
     ))
 }
 
-/// Checks the request's credentials.
-pub async fn authenticate(
-    db: &DatabaseConnection,
-    params: &Params,
-) -> Result<Caller, SubsonicError> {
+/// How a request proves who it is.
+enum Credential<'a> {
+    /// The OpenSubsonic `apiKey`.
+    ApiKey(&'a str),
+    /// `u` with `t` = md5(password + `s`).
+    Token {
+        username: &'a str,
+        token: &'a str,
+        salt: &'a str,
+    },
+    /// `u` with `p`, decoded.
+    Password { username: &'a str, password: String },
+}
+
+impl Credential<'_> {
+    /// Where a sign-in with it is kept: the API key's hash, or the user name (the salt of a
+    /// token changes with every request; the password it proves does not).
+    fn kept_as(&self) -> String {
+        match self {
+            Credential::ApiKey(key) => format!("key:{}", token_hash(key)),
+            Credential::Token { username, .. } | Credential::Password { username, .. } => {
+                format!("user:{username}")
+            }
+        }
+    }
+}
+
+/// Reads the credentials the request gives, refusing conflicting or incomplete ones.
+fn credential(params: &Params) -> Result<Credential<'_>, SubsonicError> {
     let api_key = params.get("apiKey");
     let token_given = params.get("t").is_some() || params.get("s").is_some();
     let password = params.get("p");
@@ -66,11 +90,65 @@ pub async fn authenticate(
         if params.get("u").is_some() || token_given || password.is_some() {
             return Err(SubsonicError::ConflictingMechanisms);
         }
+        return Ok(Credential::ApiKey(key));
+    }
+    let username = params.get("u").ok_or(SubsonicError::Missing("u"))?;
+    if token_given && password.is_some() {
+        return Err(SubsonicError::ConflictingMechanisms);
+    }
+    if token_given {
+        let (Some(token), Some(salt)) = (params.get("t"), params.get("s")) else {
+            return Err(SubsonicError::Missing(if params.get("t").is_none() {
+                "t"
+            } else {
+                "s"
+            }));
+        };
+        return Ok(Credential::Token {
+            username,
+            token,
+            salt,
+        });
+    }
+    let Some(given) = password else {
+        return Err(SubsonicError::Missing("t or p"));
+    };
+    let password = match given.strip_prefix("enc:") {
+        Some(encoded) => hex::decode(encoded)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .unwrap_or_default(),
+        None => given.to_owned(),
+    };
+    Ok(Credential::Password { username, password })
+}
+
+/// What the database says about the account a credential names (no `Debug`: it holds the
+/// Subsonic password).
+pub(crate) struct Account {
+    caller: Caller,
+    /// The account's Subsonic password (token and password sign-ins).
+    password: Option<String>,
+    /// When the API key used runs out.
+    expires: Option<chrono::DateTime<Utc>>,
+}
+
+impl Account {
+    fn user_id(&self) -> i64 {
+        self.caller.user.id
+    }
+}
+
+/// Reads the account `credential` names; refuses unknown and disabled accounts and unknown keys.
+async fn load(
+    db: &DatabaseConnection,
+    credential: &Credential<'_>,
+) -> Result<Account, SubsonicError> {
+    if let Credential::ApiKey(key) = credential {
         let found = api_key::Entity::find()
             .filter(api_key::Column::KeyHash.eq(token_hash(key)))
             .one(db)
             .await?
-            .filter(|k| k.expires_at.is_none_or(|at| at > Utc::now()))
             .ok_or(SubsonicError::InvalidApiKey)?;
         let account = user::Entity::find_by_id(found.user_id)
             .one(db)
@@ -85,59 +163,149 @@ pub async fn authenticate(
             scopes.contains(&"admin"),
         )
         .await?;
-        return Ok(Caller {
-            user: account,
-            viewer,
+        return Ok(Account {
+            caller: Caller {
+                user: account,
+                viewer,
+            },
+            password: None,
+            expires: found.expires_at,
         });
     }
-    let username = params.get("u").ok_or(SubsonicError::Missing("u"))?;
-    if token_given && password.is_some() {
-        return Err(SubsonicError::ConflictingMechanisms);
-    }
+    let (Credential::Token { username, .. } | Credential::Password { username, .. }) = credential
+    else {
+        return Err(SubsonicError::MechanismNotSupported);
+    };
     let account = revenge_auth::users::find_by_username(db, username)
         .await
         .map_err(|e| SubsonicError::Generic(e.to_string()))?
-        .filter(|u| !u.disabled);
-    let Some(account) = account else {
-        return Err(SubsonicError::WrongCredentials);
-    };
-    let stored = user_data::subsonic_password(db, account.id).await?;
-    let accepted = if token_given {
-        let (Some(t), Some(s)) = (params.get("t"), params.get("s")) else {
-            return Err(SubsonicError::Missing(if params.get("t").is_none() {
-                "t"
-            } else {
-                "s"
-            }));
-        };
-        let Some(stored) = stored else {
-            return Err(SubsonicError::TokenNotSupported);
-        };
-        same(
-            token(&stored, s).as_bytes(),
-            t.to_ascii_lowercase().as_bytes(),
-        )
-    } else if let Some(given) = password {
-        let given = match given.strip_prefix("enc:") {
-            Some(encoded) => hex::decode(encoded)
-                .ok()
-                .and_then(|bytes| String::from_utf8(bytes).ok())
-                .unwrap_or_default(),
-            None => given.to_owned(),
-        };
-        stored.is_some_and(|stored| same(stored.as_bytes(), given.as_bytes()))
-    } else {
-        return Err(SubsonicError::Missing("t or p"));
-    };
-    if !accepted {
-        return Err(SubsonicError::WrongCredentials);
-    }
+        .filter(|u| !u.disabled)
+        .ok_or(SubsonicError::WrongCredentials)?;
+    let password = user_data::subsonic_password(db, account.id).await?;
     // The Subsonic password stands for its owner, as a session would.
     let viewer = viewer_of(db, &account, true, true).await?;
-    Ok(Caller {
-        user: account,
-        viewer,
+    Ok(Account {
+        caller: Caller {
+            user: account,
+            viewer,
+        },
+        password,
+        expires: None,
     })
+}
+
+/// Whether `credential` proves `account`.
+fn accept(credential: &Credential<'_>, account: &Account) -> Result<(), SubsonicError> {
+    match credential {
+        Credential::ApiKey(_) => {
+            if account.expires.is_some_and(|at| at <= Utc::now()) {
+                return Err(SubsonicError::InvalidApiKey);
+            }
+            Ok(())
+        }
+        Credential::Token { token, salt, .. } => {
+            let Some(stored) = &account.password else {
+                return Err(SubsonicError::TokenNotSupported);
+            };
+            if same(
+                self::token(stored, salt).as_bytes(),
+                token.to_ascii_lowercase().as_bytes(),
+            ) {
+                Ok(())
+            } else {
+                Err(SubsonicError::WrongCredentials)
+            }
+        }
+        Credential::Password { password, .. } => {
+            if account
+                .password
+                .as_ref()
+                .is_some_and(|stored| same(stored.as_bytes(), password.as_bytes()))
+            {
+                Ok(())
+            } else {
+                Err(SubsonicError::WrongCredentials)
+            }
+        }
+    }
+}
+
+/// Checks the request's credentials, with the sign-ins kept in `kept` when there are.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    params: &Params,
+    kept: Option<(&SignIns, &dyn revenge_core::AnswerCache)>,
+) -> Result<Caller, SubsonicError> {
+    let credential = credential(params)?;
+    let account = match kept {
+        Some((kept, cache)) => kept.account(db, cache, &credential).await?,
+        None => std::sync::Arc::new(load(db, &credential).await?),
+    };
+    accept(&credential, &account)?;
+    Ok(account.caller.clone())
+}
+
+/// Sign-ins kept in this process (never in a shared cache: they hold Subsonic passwords),
+/// each valid only while the account's generations are those it was read under, and for the
+/// cache's sign-in lifetime at most. Music apps sign every request; reading the account,
+/// its Subsonic password and its grants each time cost more than answering from the
+/// answer cache.
+#[derive(Default)]
+pub(crate) struct SignIns {
+    kept: std::sync::Mutex<std::collections::HashMap<String, Kept>>,
+}
+
+struct Kept {
+    account: std::sync::Arc<Account>,
+    generations: Vec<u64>,
+    read_at: std::time::Instant,
+}
+
+/// Sign-ins kept at most (a household has a few accounts; past this, all are forgotten).
+const MAX_KEPT: usize = 1024;
+
+impl SignIns {
+    async fn account(
+        &self,
+        db: &DatabaseConnection,
+        cache: &dyn revenge_core::AnswerCache,
+        credential: &Credential<'_>,
+    ) -> Result<std::sync::Arc<Account>, SubsonicError> {
+        let key = credential.kept_as();
+        let found = self.kept.lock().ok().and_then(|kept| {
+            kept.get(&key)
+                .filter(|k| k.read_at.elapsed() < cache.sign_in_ttl())
+                .map(|k| (k.account.clone(), k.generations.clone()))
+        });
+        if let Some((account, generations)) = found
+            && cache.account_generations(account.user_id()).await == Some(generations)
+        {
+            return Ok(account);
+        }
+        // Which account, then its generations, then the account again: a revocation between
+        // the first read and the generations would otherwise be kept under the new ones.
+        let first = load(db, credential).await?;
+        let Some(generations) = cache.account_generations(first.user_id()).await else {
+            return Ok(std::sync::Arc::new(first));
+        };
+        let account = std::sync::Arc::new(load(db, credential).await?);
+        if account.user_id() == first.user_id()
+            && let Ok(mut kept) = self.kept.lock()
+        {
+            if kept.len() >= MAX_KEPT {
+                kept.clear();
+            }
+            kept.insert(
+                key,
+                Kept {
+                    account: account.clone(),
+                    generations,
+                    read_at: std::time::Instant::now(),
+                },
+            );
+        }
+        Ok(account)
+    }
 }
 
 #[cfg(test)]

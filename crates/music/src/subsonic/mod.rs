@@ -3,6 +3,7 @@
 //! its own (the protocol's credentials are not Revenge's bearer tokens), so the server mounts it
 //! outside its authentication layer, and it is not in the OpenAPI document.
 
+mod answers;
 mod auth;
 mod browse;
 mod media;
@@ -49,13 +50,17 @@ type Result<T> = std::result::Result<T, SubsonicError>;
 
 /// The `/rest` router.
 pub fn router() -> Router<ModuleContext> {
+    // Each router (each server) keeps its own sign-ins.
+    let sign_ins = std::sync::Arc::new(auth::SignIns::default());
     Router::new()
         .route("/rest/{method}", any(handle))
         .route("/rest/{method}/", any(handle))
+        .layer(axum::Extension(sign_ins))
 }
 
 async fn handle(
     State(ctx): State<ModuleContext>,
+    axum::Extension(sign_ins): axum::Extension<std::sync::Arc<auth::SignIns>>,
     Path(method): Path<String>,
     request: Request,
 ) -> Response {
@@ -87,7 +92,8 @@ async fn handle(
     if name == "getOpenSubsonicExtensions" {
         return response::ok(&format, browse::extensions());
     }
-    let caller = match auth::authenticate(&ctx.db, &params).await {
+    let kept = ctx.answers.as_deref().map(|cache| (&*sign_ins, cache));
+    let caller = match auth::authenticate(&ctx.db, &params, kept).await {
         Ok(caller) => caller,
         Err(error) => return response::failed(&format, &error),
     };
@@ -99,8 +105,24 @@ async fn handle(
         method: &parts.method,
         search: ctx.search.as_deref(),
     };
-    match dispatch(name, &call).await {
-        Ok(Reply::Body(body)) => response::ok(&format, body),
+    let kept = answers::AnswerKey::of(ctx.answers.as_ref(), name, &caller, &params).await;
+    if let Some(kept) = &kept
+        && let Some(text) = kept.get().await
+    {
+        return response::respond(&format, text);
+    }
+    let outcome = dispatch(name, &call).await;
+    if WRITES.contains(&name) {
+        answers::written(ctx.answers.as_ref()).await;
+    }
+    match outcome {
+        Ok(Reply::Body(body)) => {
+            let text = axum::body::Bytes::from(response::ok_text(&format, body));
+            if let Some(kept) = &kept {
+                kept.put(text.clone()).await;
+            }
+            response::respond(&format, text)
+        }
         Ok(Reply::Raw(response)) => response,
         Err(error) => response::failed(&format, &error),
     }

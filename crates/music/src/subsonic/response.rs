@@ -2,7 +2,7 @@
 //! and sent as JSON (`f=json`, `f=jsonp`) or as XML (the default), converted by the rules the
 //! protocol follows (scalars are attributes, lists repeat elements, `value` is text content).
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use serde_json::{Map, Value};
@@ -124,11 +124,16 @@ fn envelope(status: &str, body: Map<String, Value>) -> Map<String, Value> {
 
 /// A successful answer carrying `body` (an object whose keys are the payload elements).
 pub fn ok(format: &Format, body: Value) -> Response {
+    respond(format, Bytes::from(ok_text(format, body)))
+}
+
+/// The text of a successful answer, as [`ok`] sends it (what the answer cache keeps).
+pub fn ok_text(format: &Format, body: Value) -> String {
     let body = match body {
         Value::Object(map) => map,
         _ => Map::new(),
     };
-    render(format, envelope("ok", body))
+    text(format, envelope("ok", body))
 }
 
 /// A failed answer.
@@ -138,35 +143,38 @@ pub fn failed(format: &Format, error: &SubsonicError) -> Response {
         "error".into(),
         serde_json::json!({"code": error.code(), "message": error.to_string()}),
     );
-    render(format, envelope("failed", body))
+    respond(format, Bytes::from(text(format, envelope("failed", body))))
 }
 
-fn render(format: &Format, response: Map<String, Value>) -> Response {
-    let (content_type, text) = match format {
-        Format::Json => (
-            "application/json",
-            serde_json::json!({ "subsonic-response": response }).to_string(),
-        ),
-        Format::Jsonp(callback) => (
-            "application/javascript",
-            format!(
-                "{callback}({});",
-                serde_json::json!({ "subsonic-response": response })
-            ),
-        ),
-        Format::Xml => {
-            let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-            let mut attrs = response;
-            attrs.insert("xmlns".into(), "http://subsonic.org/restapi".into());
-            element(&mut xml, "subsonic-response", &attrs);
-            ("text/xml; charset=utf-8", xml)
-        }
+/// An answer whose text is ready (rendered now or kept by the cache) in `format`.
+pub fn respond(format: &Format, text: Bytes) -> Response {
+    let content_type = match format {
+        Format::Json => "application/json",
+        Format::Jsonp(_) => "application/javascript",
+        Format::Xml => "text/xml; charset=utf-8",
     };
     let mut response = (StatusCode::OK, Body::from(text)).into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
+}
+
+fn text(format: &Format, response: Map<String, Value>) -> String {
+    match format {
+        Format::Json => serde_json::json!({ "subsonic-response": response }).to_string(),
+        Format::Jsonp(callback) => format!(
+            "{callback}({});",
+            serde_json::json!({ "subsonic-response": response })
+        ),
+        Format::Xml => {
+            let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+            let mut attrs = response;
+            attrs.insert("xmlns".into(), "http://subsonic.org/restapi".into());
+            element(&mut xml, "subsonic-response", &attrs);
+            xml
+        }
+    }
 }
 
 fn escape(out: &mut String, text: &str) {
