@@ -179,6 +179,34 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
         names(&list["albumList2"]["album"], "name"),
         ["Bad Album", "First Album", "Hits", "Second", "Third"]
     );
+    // A page: ordered and cut before the per-album counts are read, which still come with it.
+    let page = sub
+        .json(
+            "getAlbumList2",
+            &[
+                ("type", "alphabeticalByName"),
+                ("size", "2"),
+                ("offset", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        names(&page["albumList2"]["album"], "name"),
+        ["First Album", "Hits"]
+    );
+    assert_eq!(page["albumList2"]["album"][0]["songCount"], 3, "{page}");
+    assert_eq!(page["albumList2"]["album"][1]["songCount"], 2, "{page}");
+    let by_artist = sub
+        .json(
+            "getAlbumList2",
+            &[("type", "alphabeticalByArtist"), ("size", "50")],
+        )
+        .await;
+    let artists = names(&by_artist["albumList2"]["album"], "artist");
+    let mut sorted = artists.clone();
+    sorted.sort_by_key(|a| a.to_lowercase());
+    assert_eq!(artists.len(), 5, "{by_artist}");
+    assert_eq!(artists, sorted, "{by_artist}");
     let list = sub
         .json("getAlbumList", &[("type", "byGenre"), ("genre", "Rock")])
         .await;

@@ -253,7 +253,7 @@ pub enum AlbumOrder {
     /// By title.
     #[default]
     Name,
-    /// By album artist, then year.
+    /// By album artist (their sort name), then year.
     Artist,
     /// Newest additions first.
     Newest,
@@ -311,7 +311,51 @@ pub async fn albums<C: ConnectionTrait>(
     query: Option<&str>,
     page: Option<PageParams>,
 ) -> Result<Page<AlbumRow>, MusicError> {
-    let mut select = album_query(viewer);
+    let select = ordered(album_query(viewer), viewer, order, artist_id, query);
+    page_of(db, select, page).await
+}
+
+/// One page of albums without the total (the Subsonic lists): the page's ids are ordered and
+/// cut first, without the per-album counts and lengths, which are then read for those albums
+/// only — not for every album the offset skips or the sort has to look at.
+pub async fn album_page<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    order: &AlbumOrder,
+    page: PageParams,
+) -> Result<Vec<AlbumRow>, MusicError> {
+    let ids: Vec<Id> = ordered(
+        album::Entity::find()
+            .select_only()
+            .column(album::Column::Id)
+            .filter(visible_albums(viewer)),
+        viewer,
+        order,
+        None,
+        None,
+    )
+    .offset(page.offset)
+    .limit(page.limit)
+    .into_tuple()
+    .all(db)
+    .await?;
+    let mut by_id: std::collections::HashMap<Id, AlbumRow> = albums_with_ids(db, viewer, &ids)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// The filters and order of an album list, on a select of albums.
+fn ordered(
+    select: Select<album::Entity>,
+    viewer: &Viewer,
+    order: &AlbumOrder,
+    artist_id: Option<Id>,
+    query: Option<&str>,
+) -> Select<album::Entity> {
+    let mut select = select;
     if let Some(artist_id) = artist_id {
         select = select.filter(album::Column::ArtistId.eq(artist_id));
     }
@@ -320,8 +364,15 @@ pub async fn albums<C: ConnectionTrait>(
     }
     select = match order {
         AlbumOrder::Name => select.order_by_asc(album::Column::SortTitle),
+        // Inline, not the `artist_name` column: the id-only select has no such column.
         AlbumOrder::Artist => select
-            .order_by(Expr::cust("artist_name"), Order::Asc)
+            .order_by(
+                Expr::cust(
+                    "(SELECT sort_name FROM music_artist \
+                     WHERE music_artist.id = music_album.artist_id)",
+                ),
+                Order::Asc,
+            )
             .order_by_asc(album::Column::Year),
         AlbumOrder::Newest => select.order_by_desc(album::Column::AddedAt),
         AlbumOrder::Random => select.order_by(Expr::cust("RANDOM()"), Order::Asc),
@@ -396,8 +447,7 @@ pub async fn albums<C: ConnectionTrait>(
                 Order::Desc,
             ),
     };
-    let select = select.order_by_asc(album::Column::Id);
-    page_of(db, select, page).await
+    select.order_by_asc(album::Column::Id)
 }
 
 /// One album.

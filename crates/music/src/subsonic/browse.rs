@@ -249,9 +249,7 @@ pub async fn album_list(call: &Call<'_>, id3: bool) -> Result<Value> {
     };
     let viewer = scoped(call);
     let page = page(call, "size", "offset", 10);
-    let rows = repo::albums(call.db, &viewer, &order, None, None, Some(page))
-        .await?
-        .items;
+    let rows = repo::album_page(call.db, &viewer, &order, page).await?;
     let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
     let notes = notes(call.db, &viewer, Kind::Album, &ids).await?;
     let albums: Vec<Value> = rows.iter().map(|r| model::album(r, &notes)).collect();
