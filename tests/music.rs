@@ -568,20 +568,7 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
 
     // --- A user without access to the library sees nothing.
     let (_, token) = server.user("outsider", json!({})).await;
-    let rotated = server
-        .call(
-            Method::POST,
-            "/api/v1/music/subsonic-password",
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!(rotated.status, 201);
-    let outsider = Sub::with_password(
-        &server,
-        "outsider",
-        rotated.body["password"].as_str().unwrap(),
-    );
+    let outsider = Sub::rotated(&server, &server, "outsider", &token).await;
     let seen = outsider.json("getArtists", &[]).await;
     assert!(
         seen["artists"]["index"].as_array().unwrap().is_empty(),
@@ -719,16 +706,7 @@ async fn subsonic_search_uses_the_search_engine_within_each_callers_rights() {
     );
 
     let (_, token) = server.user("guest", json!({"library_ids": [lib]})).await;
-    let rotated = server
-        .call(
-            Method::POST,
-            "/api/v1/music/subsonic-password",
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!(rotated.status, 201);
-    let guest = Sub::with_password(&server, "guest", rotated.body["password"].as_str().unwrap());
+    let guest = Sub::rotated(&server, &server, "guest", &token).await;
     for query in ["zebr", "zebra secret", "zebar", "secret band", "hidden"] {
         let found = guest.json("search3", &[("query", query)]).await;
         let body = &found["searchResult3"];

@@ -77,16 +77,7 @@ async fn answers_are_kept_until_something_changes(
     // Someone without the library, with a Subsonic password (made first: a write through
     // /api/v1/music ends kept answers).
     let (outsider_id, token) = a.user("outsider", json!({})).await;
-    let reply = a
-        .call(
-            Method::POST,
-            "/api/v1/music/subsonic-password",
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{:?}", reply.body);
-    let outsider = Sub::with_password(b, "outsider", reply.body["password"].as_str().unwrap());
+    let outsider = Sub::rotated(a, b, "outsider", &token).await;
     let first = albums(&on_b).await;
     assert!(has(&first, "First Album"), "{first:?}");
     // The administrator's kept answer never reaches them.
@@ -136,18 +127,9 @@ async fn answers_are_kept_until_something_changes(
     // other instance with the very next request.
     let old = outsider.clone();
     assert_eq!(old.json("ping", &[]).await["status"], "ok");
-    let rotated = a
-        .call(
-            Method::POST,
-            "/api/v1/music/subsonic-password",
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!(rotated.status, 201, "{:?}", rotated.body);
+    let new = Sub::rotated(a, b, "outsider", &token).await;
     let refused = old.json("ping", &[]).await;
     assert_eq!(refused["error"]["code"], 40, "{refused}");
-    let new = Sub::with_password(b, "outsider", rotated.body["password"].as_str().unwrap());
     assert_eq!(new.json("ping", &[]).await["status"], "ok");
     let disabled = a
         .call(

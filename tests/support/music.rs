@@ -252,6 +252,21 @@ impl Sub {
         Self::with_password(server, "admin", reply.body["password"].as_str().unwrap())
     }
 
+    /// `user` (signed in with `token`) after making themselves a new Subsonic password through
+    /// the native API, as a client on `on` would use it.
+    pub async fn rotated(made_on: &TestServer, on: &TestServer, user: &str, token: &str) -> Self {
+        let reply = made_on
+            .call(
+                Method::POST,
+                "/api/v1/music/subsonic-password",
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{:?}", reply.body);
+        Self::with_password(on, user, reply.body["password"].as_str().unwrap())
+    }
+
     /// A user with a known Subsonic password.
     pub fn with_password(server: &TestServer, user: &str, password: &str) -> Self {
         Self {
