@@ -144,8 +144,14 @@ async fn answers_are_kept_until_something_changes(
     assert_eq!(refused["error"]["code"], 40, "{refused}");
 }
 
-fn long_lived(cache: CacheSettings) -> impl FnOnce(&mut revenge_config::Config) {
-    move |config| config.cache = cache
+/// `cache`, and no scan the test does not ask for: a periodic rescan or a watcher's, finishing
+/// mid-test, would rightly end every kept answer.
+fn quiet(cache: CacheSettings) -> impl FnOnce(&mut revenge_config::Config) {
+    move |config| {
+        config.cache = cache;
+        config.scan.watch = false;
+        config.scan.interval_secs = 0;
+    }
 }
 
 #[tokio::test]
@@ -156,7 +162,7 @@ async fn subsonic_answers_are_kept_until_something_changes() {
         item_ttl_secs: 3600,
         ..CacheSettings::default()
     };
-    let (env, server, library) = setup_with(long_lived(cache)).await;
+    let (env, server, library) = setup_with(quiet(cache)).await;
     answers_are_kept_until_something_changes(&env, &server, &server, &library).await;
     server.stop().await;
 }
@@ -164,9 +170,9 @@ async fn subsonic_answers_are_kept_until_something_changes() {
 #[tokio::test]
 async fn subsonic_answers_kept_by_one_instance_follow_writes_on_another() {
     let Some(cache) = shared_redis() else { return };
-    let (env, a, library) = setup_with(long_lived(cache.clone())).await;
+    let (env, a, library) = setup_with(quiet(cache.clone())).await;
     let mut config = env.config();
-    config.cache = cache;
+    quiet(cache)(&mut config);
     let b = TestServer::start_with(config).await;
     assert_eq!(
         b.get("/health/ready").await.body["cache"]["backend"],
