@@ -47,6 +47,9 @@ fn key(name: &str) -> String {
 pub struct Known {
     artists: HashMap<(Id, String), Id>,
     albums: HashMap<(Id, String), Id>,
+    /// Keys the batch's prefetch found no row for: made without looking again.
+    new_artists: HashSet<(Id, String)>,
+    new_albums: HashSet<(Id, String)>,
     track_ids: IdBlock,
     tracks: Vec<track::ActiveModel>,
     genres: Vec<Vec<track_genre::ActiveModel>>,
@@ -57,6 +60,8 @@ impl Default for Known {
         Self {
             artists: HashMap::new(),
             albums: HashMap::new(),
+            new_artists: HashSet::new(),
+            new_albums: HashSet::new(),
             track_ids: IdBlock::new("music_track"),
             tracks: Vec::new(),
             genres: Vec::new(),
@@ -114,11 +119,13 @@ async fn artist_id<C: ConnectionTrait>(
     mbid: Option<&String>,
 ) -> Result<Id, sea_orm::DbErr> {
     let name_key = key(name);
-    if let Some(id) = known.artists.get(&(library_id, name_key.clone())) {
+    let at = (library_id, name_key);
+    if let Some(id) = known.artists.get(&at) {
         return Ok(*id);
     }
-    let id = find_or_make_artist(db, library_id, name, name_key.clone(), mbid).await?;
-    known.artists.insert((library_id, name_key), id);
+    let look = !known.new_artists.remove(&at);
+    let id = find_or_make_artist(db, library_id, name, at.1.clone(), mbid, look).await?;
+    known.artists.insert(at, id);
     Ok(id)
 }
 
@@ -128,17 +135,20 @@ async fn find_or_make_artist<C: ConnectionTrait>(
     name: &str,
     name_key: String,
     mbid: Option<&String>,
+    look: bool,
 ) -> Result<Id, sea_orm::DbErr> {
-    let found: Option<Id> = artist::Entity::find()
-        .select_only()
-        .column(artist::Column::Id)
-        .filter(artist::Column::LibraryId.eq(library_id))
-        .filter(artist::Column::NameKey.eq(name_key.as_str()))
-        .into_tuple()
-        .one(db)
-        .await?;
-    if let Some(id) = found {
-        return Ok(id);
+    if look {
+        let found: Option<Id> = artist::Entity::find()
+            .select_only()
+            .column(artist::Column::Id)
+            .filter(artist::Column::LibraryId.eq(library_id))
+            .filter(artist::Column::NameKey.eq(name_key.as_str()))
+            .into_tuple()
+            .one(db)
+            .await?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
     }
     let model = artist::ActiveModel {
         library_id: Set(library_id),
@@ -176,11 +186,13 @@ async fn album_id<C: ConnectionTrait>(
         &tags.album,
         tags.mb_release_id.as_deref(),
     );
-    if let Some(id) = known.albums.get(&(library_id, group.clone())) {
+    let at = (library_id, group);
+    if let Some(id) = known.albums.get(&at) {
         return Ok(*id);
     }
-    let id = find_or_make_album(db, library_id, artist_id, tags, group.clone()).await?;
-    known.albums.insert((library_id, group), id);
+    let look = !known.new_albums.remove(&at);
+    let id = find_or_make_album(db, library_id, artist_id, tags, at.1.clone(), look).await?;
+    known.albums.insert(at, id);
     Ok(id)
 }
 
@@ -190,17 +202,20 @@ async fn find_or_make_album<C: ConnectionTrait>(
     artist_id: Id,
     tags: &TrackTags,
     group: String,
+    look: bool,
 ) -> Result<Id, sea_orm::DbErr> {
-    let found: Option<Id> = album::Entity::find()
-        .select_only()
-        .column(album::Column::Id)
-        .filter(album::Column::LibraryId.eq(library_id))
-        .filter(album::Column::GroupKey.eq(group.as_str()))
-        .into_tuple()
-        .one(db)
-        .await?;
-    if let Some(id) = found {
-        return Ok(id);
+    if look {
+        let found: Option<Id> = album::Entity::find()
+            .select_only()
+            .column(album::Column::Id)
+            .filter(album::Column::LibraryId.eq(library_id))
+            .filter(album::Column::GroupKey.eq(group.as_str()))
+            .into_tuple()
+            .one(db)
+            .await?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
     }
     let model = album::ActiveModel {
         library_id: Set(library_id),
@@ -413,6 +428,63 @@ async fn prune<C: ConnectionTrait>(
     Ok(removed)
 }
 
+/// Values per `IN (…)` list, well under either backend's bound-parameter limit.
+const KEYS_PER_LOOKUP: usize = 500;
+
+/// Fills `known` with the batch's artists and albums that already exist, and notes the keys
+/// that do not (they are made by the first track that names them, without looking again).
+async fn prefetch(
+    db: &DatabaseTransaction,
+    known: &mut Known,
+    library_id: Id,
+    artist_keys: HashSet<String>,
+    group_keys: HashSet<String>,
+) -> Result<(), sea_orm::DbErr> {
+    let artist_keys: Vec<String> = artist_keys.into_iter().collect();
+    for chunk in artist_keys.chunks(KEYS_PER_LOOKUP) {
+        let found: Vec<(Id, String)> = artist::Entity::find()
+            .select_only()
+            .column(artist::Column::Id)
+            .column(artist::Column::NameKey)
+            .filter(artist::Column::LibraryId.eq(library_id))
+            .filter(artist::Column::NameKey.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, name_key) in found {
+            known.artists.insert((library_id, name_key), id);
+        }
+    }
+    for name_key in artist_keys {
+        let at = (library_id, name_key);
+        if !known.artists.contains_key(&at) {
+            known.new_artists.insert(at);
+        }
+    }
+    let group_keys: Vec<String> = group_keys.into_iter().collect();
+    for chunk in group_keys.chunks(KEYS_PER_LOOKUP) {
+        let found: Vec<(Id, String)> = album::Entity::find()
+            .select_only()
+            .column(album::Column::Id)
+            .column(album::Column::GroupKey)
+            .filter(album::Column::LibraryId.eq(library_id))
+            .filter(album::Column::GroupKey.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, group) in found {
+            known.albums.insert((library_id, group), id);
+        }
+    }
+    for group in group_keys {
+        let at = (library_id, group);
+        if !known.albums.contains_key(&at) {
+            known.new_albums.insert(at);
+        }
+    }
+    Ok(())
+}
+
 impl MusicImporter {
     async fn import_file(
         &self,
@@ -468,6 +540,44 @@ impl Importer for MusicImporter {
 
     fn batch(&self) -> ImportBatch {
         Box::new(Known::default())
+    }
+
+    fn prefetch<'a>(
+        &'a self,
+        db: &'a DatabaseTransaction,
+        library_id: Id,
+        prepared: &[&Prepared],
+        batch: &'a mut ImportBatch,
+    ) -> ImportFuture<'a, ()> {
+        // The keys `store` will ask for: album artists, first track artists, albums.
+        let mut artist_keys = HashSet::new();
+        let mut group_keys = HashSet::new();
+        for read in prepared
+            .iter()
+            .filter_map(|p| p.downcast_ref::<ReadTrack>())
+        {
+            let tags = &read.tags;
+            artist_keys.insert(key(&tags.album_artist));
+            if let Some(first) = tags.artists.first() {
+                artist_keys.insert(key(first));
+            }
+            group_keys.insert(group_key(
+                &tags.album_artist,
+                &tags.album,
+                tags.mb_release_id.as_deref(),
+            ));
+        }
+        Box::pin(async move {
+            if !batch.is::<Known>() {
+                *batch = Box::new(Known::default());
+            }
+            let known = batch
+                .downcast_mut::<Known>()
+                .ok_or("the music batch has no state")?;
+            prefetch(db, known, library_id, artist_keys, group_keys)
+                .await
+                .map_err(|e| e.to_string())
+        })
     }
 
     fn import<'a>(

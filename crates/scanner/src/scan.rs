@@ -409,6 +409,21 @@ impl Scanner {
             let mut events = Vec::new();
             let mut batch = importer.batch();
             let mut rows = Vec::new();
+            // The reads are only borrowed to make the future (which must not hold them:
+            // they are not `Sync`).
+            let prefetching = {
+                let prepared: Vec<&Prepared> = reads
+                    .iter()
+                    .flatten()
+                    .filter_map(|read| read.prepared.as_ref())
+                    .collect();
+                importer.prefetch(&txn, target.library.id, &prepared, &mut batch)
+            };
+            if let Err(e) = prefetching.await {
+                // Each file looks up what it needs instead.
+                tracing::warn!(error = %e, "cannot look up a batch's shared items ahead");
+                batch = importer.batch();
+            }
             for ((file, step), read) in work.into_iter().zip(reads) {
                 if matches!(step, Step::Unchanged) {
                     report.unchanged += 1;
