@@ -23,7 +23,8 @@ const USAGE: &str = "usage: cargo xtask bench music [--count N] [--seconds S] [-
 /// Targets of issue #7.
 const TARGET_TRACKS_PER_SEC: f64 = 30_000.0;
 const TARGET_RESCAN_SECS: f64 = 0.5;
-const TARGET_IDLE_RSS_MIB: f64 = 40.0;
+/// 40 MB, as the issue says, in MiB.
+const TARGET_IDLE_RSS_MIB: f64 = 40_000_000.0 / 1_048_576.0;
 const TARGET_P99_MS: f64 = 5.0;
 
 /// Runs the music benchmark.
@@ -127,7 +128,7 @@ pub fn run(args: &[String]) -> Result<()> {
         verdict(again.seconds < TARGET_RESCAN_SECS)
     );
     println!(
-        "| server idle RSS after start on the scanned library | {idle:.1} MiB | < {TARGET_IDLE_RSS_MIB} MiB | {} |",
+        "| server idle RSS after start on the scanned library | {idle:.1} MiB | < 40 MB ({TARGET_IDLE_RSS_MIB:.1} MiB) | {} |",
         verdict(idle < TARGET_IDLE_RSS_MIB)
     );
     for (name, cache, run) in &endpoints {
