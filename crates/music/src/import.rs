@@ -440,46 +440,64 @@ async fn prefetch(
     artist_keys: HashSet<String>,
     group_keys: HashSet<String>,
 ) -> Result<(), sea_orm::DbErr> {
-    let artist_keys: Vec<String> = artist_keys.into_iter().collect();
-    for chunk in artist_keys.chunks(KEYS_PER_LOOKUP) {
-        let found: Vec<(Id, String)> = artist::Entity::find()
+    look_up::<artist::Entity>(
+        db,
+        library_id,
+        (
+            artist::Column::Id,
+            artist::Column::LibraryId,
+            artist::Column::NameKey,
+        ),
+        artist_keys,
+        &mut known.artists,
+        &mut known.new_artists,
+    )
+    .await?;
+    look_up::<album::Entity>(
+        db,
+        library_id,
+        (
+            album::Column::Id,
+            album::Column::LibraryId,
+            album::Column::GroupKey,
+        ),
+        group_keys,
+        &mut known.albums,
+        &mut known.new_albums,
+    )
+    .await
+}
+
+/// The rows of one table whose `key` column (id, library and key columns in `columns`) holds
+/// one of `keys` in the library go to `found`; the keys no row holds, to `absent`.
+async fn look_up<E: EntityTrait>(
+    db: &DatabaseTransaction,
+    library_id: Id,
+    columns: (E::Column, E::Column, E::Column),
+    keys: HashSet<String>,
+    found: &mut HashMap<(Id, String), Id>,
+    absent: &mut HashSet<(Id, String)>,
+) -> Result<(), sea_orm::DbErr> {
+    let (id, library, key) = columns;
+    let keys: Vec<String> = keys.into_iter().collect();
+    for chunk in keys.chunks(KEYS_PER_LOOKUP) {
+        let rows: Vec<(Id, String)> = E::find()
             .select_only()
-            .column(artist::Column::Id)
-            .column(artist::Column::NameKey)
-            .filter(artist::Column::LibraryId.eq(library_id))
-            .filter(artist::Column::NameKey.is_in(chunk.iter().cloned()))
+            .column(id)
+            .column(key)
+            .filter(library.eq(library_id))
+            .filter(key.is_in(chunk.iter().cloned()))
             .into_tuple()
             .all(db)
             .await?;
-        for (id, name_key) in found {
-            known.artists.insert((library_id, name_key), id);
+        for (row_id, row_key) in rows {
+            found.insert((library_id, row_key), row_id);
         }
     }
-    for name_key in artist_keys {
-        let at = (library_id, name_key);
-        if !known.artists.contains_key(&at) {
-            known.new_artists.insert(at);
-        }
-    }
-    let group_keys: Vec<String> = group_keys.into_iter().collect();
-    for chunk in group_keys.chunks(KEYS_PER_LOOKUP) {
-        let found: Vec<(Id, String)> = album::Entity::find()
-            .select_only()
-            .column(album::Column::Id)
-            .column(album::Column::GroupKey)
-            .filter(album::Column::LibraryId.eq(library_id))
-            .filter(album::Column::GroupKey.is_in(chunk.iter().cloned()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (id, group) in found {
-            known.albums.insert((library_id, group), id);
-        }
-    }
-    for group in group_keys {
-        let at = (library_id, group);
-        if !known.albums.contains_key(&at) {
-            known.new_albums.insert(at);
+    for row_key in keys {
+        let at = (library_id, row_key);
+        if !found.contains_key(&at) {
+            absent.insert(at);
         }
     }
     Ok(())
