@@ -110,6 +110,20 @@ fn suffix(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// How artists are found by key: id, library and key columns.
+const ARTIST_KEY: (artist::Column, artist::Column, artist::Column) = (
+    artist::Column::Id,
+    artist::Column::LibraryId,
+    artist::Column::NameKey,
+);
+
+/// How albums are found by key.
+const ALBUM_KEY: (album::Column, album::Column, album::Column) = (
+    album::Column::Id,
+    album::Column::LibraryId,
+    album::Column::GroupKey,
+);
+
 /// The artist named `name` in the library, made if new.
 async fn artist_id<C: ConnectionTrait>(
     db: &C,
@@ -118,38 +132,33 @@ async fn artist_id<C: ConnectionTrait>(
     name: &str,
     mbid: Option<&String>,
 ) -> Result<Id, sea_orm::DbErr> {
-    let name_key = key(name);
-    let at = (library_id, name_key);
+    let at = (library_id, key(name));
     if let Some(id) = known.artists.get(&at) {
         return Ok(*id);
     }
-    let look = !known.new_artists.remove(&at);
-    let id = find_or_make_artist(db, library_id, name, at.1.clone(), mbid, look).await?;
+    let found = if known.new_artists.remove(&at) {
+        None
+    } else {
+        existing::<artist::Entity, _>(db, library_id, ARTIST_KEY, std::slice::from_ref(&at.1))
+            .await?
+            .first()
+            .map(|(id, _)| *id)
+    };
+    let id = match found {
+        Some(id) => id,
+        None => make_artist(db, library_id, name, at.1.clone(), mbid).await?,
+    };
     known.artists.insert(at, id);
     Ok(id)
 }
 
-async fn find_or_make_artist<C: ConnectionTrait>(
+async fn make_artist<C: ConnectionTrait>(
     db: &C,
     library_id: Id,
     name: &str,
     name_key: String,
     mbid: Option<&String>,
-    look: bool,
 ) -> Result<Id, sea_orm::DbErr> {
-    if look {
-        let found: Option<Id> = artist::Entity::find()
-            .select_only()
-            .column(artist::Column::Id)
-            .filter(artist::Column::LibraryId.eq(library_id))
-            .filter(artist::Column::NameKey.eq(name_key.as_str()))
-            .into_tuple()
-            .one(db)
-            .await?;
-        if let Some(id) = found {
-            return Ok(id);
-        }
-    }
     let model = artist::ActiveModel {
         library_id: Set(library_id),
         name: Set(name.trim().to_owned()),
@@ -190,33 +199,29 @@ async fn album_id<C: ConnectionTrait>(
     if let Some(id) = known.albums.get(&at) {
         return Ok(*id);
     }
-    let look = !known.new_albums.remove(&at);
-    let id = find_or_make_album(db, library_id, artist_id, tags, at.1.clone(), look).await?;
+    let found = if known.new_albums.remove(&at) {
+        None
+    } else {
+        existing::<album::Entity, _>(db, library_id, ALBUM_KEY, std::slice::from_ref(&at.1))
+            .await?
+            .first()
+            .map(|(id, _)| *id)
+    };
+    let id = match found {
+        Some(id) => id,
+        None => make_album(db, library_id, artist_id, tags, at.1.clone()).await?,
+    };
     known.albums.insert(at, id);
     Ok(id)
 }
 
-async fn find_or_make_album<C: ConnectionTrait>(
+async fn make_album<C: ConnectionTrait>(
     db: &C,
     library_id: Id,
     artist_id: Id,
     tags: &TrackTags,
     group: String,
-    look: bool,
 ) -> Result<Id, sea_orm::DbErr> {
-    if look {
-        let found: Option<Id> = album::Entity::find()
-            .select_only()
-            .column(album::Column::Id)
-            .filter(album::Column::LibraryId.eq(library_id))
-            .filter(album::Column::GroupKey.eq(group.as_str()))
-            .into_tuple()
-            .one(db)
-            .await?;
-        if let Some(id) = found {
-            return Ok(id);
-        }
-    }
     let model = album::ActiveModel {
         library_id: Set(library_id),
         artist_id: Set(artist_id),
@@ -440,48 +445,43 @@ async fn prefetch(
     artist_keys: HashSet<String>,
     group_keys: HashSet<String>,
 ) -> Result<(), sea_orm::DbErr> {
-    look_up::<artist::Entity>(
-        db,
-        library_id,
-        (
-            artist::Column::Id,
-            artist::Column::LibraryId,
-            artist::Column::NameKey,
-        ),
-        artist_keys,
-        &mut known.artists,
-        &mut known.new_artists,
-    )
-    .await?;
-    look_up::<album::Entity>(
-        db,
-        library_id,
-        (
-            album::Column::Id,
-            album::Column::LibraryId,
-            album::Column::GroupKey,
-        ),
-        group_keys,
-        &mut known.albums,
-        &mut known.new_albums,
-    )
-    .await
+    let artist_keys: Vec<String> = artist_keys.into_iter().collect();
+    for (id, name_key) in
+        existing::<artist::Entity, _>(db, library_id, ARTIST_KEY, &artist_keys).await?
+    {
+        known.artists.insert((library_id, name_key), id);
+    }
+    for name_key in artist_keys {
+        let at = (library_id, name_key);
+        if !known.artists.contains_key(&at) {
+            known.new_artists.insert(at);
+        }
+    }
+    let group_keys: Vec<String> = group_keys.into_iter().collect();
+    for (id, group) in existing::<album::Entity, _>(db, library_id, ALBUM_KEY, &group_keys).await? {
+        known.albums.insert((library_id, group), id);
+    }
+    for group in group_keys {
+        let at = (library_id, group);
+        if !known.albums.contains_key(&at) {
+            known.new_albums.insert(at);
+        }
+    }
+    Ok(())
 }
 
-/// The rows of one table whose `key` column (id, library and key columns in `columns`) holds
-/// one of `keys` in the library go to `found`; the keys no row holds, to `absent`.
-async fn look_up<E: EntityTrait>(
-    db: &DatabaseTransaction,
+/// The (id, key) of the rows of the library whose key column (the last of `columns`: id,
+/// library, key) holds one of `keys`.
+async fn existing<E: EntityTrait, C: ConnectionTrait>(
+    db: &C,
     library_id: Id,
     columns: (E::Column, E::Column, E::Column),
-    keys: HashSet<String>,
-    found: &mut HashMap<(Id, String), Id>,
-    absent: &mut HashSet<(Id, String)>,
-) -> Result<(), sea_orm::DbErr> {
+    keys: &[String],
+) -> Result<Vec<(Id, String)>, sea_orm::DbErr> {
     let (id, library, key) = columns;
-    let keys: Vec<String> = keys.into_iter().collect();
+    let mut rows = Vec::new();
     for chunk in keys.chunks(KEYS_PER_LOOKUP) {
-        let rows: Vec<(Id, String)> = E::find()
+        let found: Vec<(Id, String)> = E::find()
             .select_only()
             .column(id)
             .column(key)
@@ -490,17 +490,9 @@ async fn look_up<E: EntityTrait>(
             .into_tuple()
             .all(db)
             .await?;
-        for (row_id, row_key) in rows {
-            found.insert((library_id, row_key), row_id);
-        }
+        rows.extend(found);
     }
-    for row_key in keys {
-        let at = (library_id, row_key);
-        if !found.contains_key(&at) {
-            absent.insert(at);
-        }
-    }
-    Ok(())
+    Ok(rows)
 }
 
 impl MusicImporter {
