@@ -1,6 +1,7 @@
-//! How a music scan writes its tracks: many to a statement, numbered ahead. A track the
-//! database refuses costs only itself and is tried again by the next scan, and a removed
-//! track's id is never handed to a new one (stars and playlists point at ids).
+//! How a music scan writes its tracks, albums and artists: many to a statement, numbered ahead.
+//! A track the database refuses costs only itself and is tried again by the next scan, a removed
+//! track's id is never handed to a new one (stars and playlists point at ids), and a retagged
+//! track moves to its new album and artist, made in the same batch, while the old ones go.
 #![allow(
     clippy::unwrap_used,
     reason = "a test fails by panicking, helpers included"
@@ -17,16 +18,47 @@ use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
 fn mp3(root: &Path, name: &str, title: &str, genre: &str) {
+    tagged(
+        root,
+        &format!("Band/Record/{name}"),
+        title,
+        ("Band", "Record"),
+        genre,
+    );
+}
+
+/// An MP3 at `rel` below `root` by `artist` on `album`.
+fn tagged(root: &Path, rel: &str, title: &str, (artist, album): (&str, &str), genre: &str) {
     tone(
-        &root.join("Band/Record").join(name),
+        &root.join(rel),
         &["-c:a", "libmp3lame", "-b:a", "64k"],
         &[
             ("title", title),
-            ("artist", "Band"),
-            ("album", "Record"),
+            ("artist", artist),
+            ("album", album),
             ("genre", genre),
         ],
     );
+}
+
+/// What a listing of the music API holds, as (name, count) sorted: `field` names the items,
+/// `count` is what each counts.
+async fn listing(server: &TestServer, path: &str, field: &str, count: &str) -> Vec<(String, i64)> {
+    let reply = server.get(path).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let mut found: Vec<(String, i64)> = reply.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            (
+                item[field].as_str().unwrap().to_owned(),
+                item[count].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
 }
 
 /// Every track the administrator sees: title → id.
@@ -134,5 +166,77 @@ async fn a_refused_track_costs_only_itself_and_ids_are_never_reused() {
     );
     assert_eq!(genre_count(&server, "Blues").await, 2);
     db.close().await.unwrap();
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_retagged_track_moves_to_a_new_album_made_in_the_same_scan() {
+    let env = TestEnv::new().await;
+    let root = env.data_dir().join("music");
+    tagged(
+        &root,
+        "Band/Record/01 - Alone.mp3",
+        "Alone",
+        ("Band", "Record"),
+        "Jazz",
+    );
+    tagged(
+        &root,
+        "Band/Other/01 - Stay.mp3",
+        "Stay",
+        ("Band", "Other"),
+        "Jazz",
+    );
+    let server = TestServer::start_with(env.config()).await;
+    let lib = server.library_at("music", "Music", &root).await;
+    server.scan_ok(lib).await;
+    let before = tracks(&server).await;
+    assert_eq!(titles(&before), ["Alone", "Stay"]);
+
+    // The file now names an artist and album nobody had, and a new file joins them: both are
+    // written by one batch, the retagged track before the batch's new rows are flushed.
+    tagged(
+        &root,
+        "Band/Record/01 - Alone.mp3",
+        "Alone",
+        ("Newcomer", "Debut"),
+        "Jazz",
+    );
+    tagged(
+        &root,
+        "Band/Record/02 - Joins.mp3",
+        "Joins",
+        ("Newcomer", "Debut"),
+        "Jazz",
+    );
+    server.scan_ok(lib).await;
+
+    let after = tracks(&server).await;
+    assert_eq!(titles(&after), ["Alone", "Joins", "Stay"]);
+    assert!(
+        after.contains(&before[0]),
+        "the retagged file kept its track: {before:?} → {after:?}"
+    );
+    assert_eq!(
+        listing(
+            &server,
+            "/api/v1/music/albums?limit=100",
+            "title",
+            "track_count"
+        )
+        .await,
+        [("Debut".to_owned(), 2), ("Other".to_owned(), 1)],
+        "the emptied album is gone and the new one holds both tracks"
+    );
+    assert_eq!(
+        listing(
+            &server,
+            "/api/v1/music/artists?limit=100",
+            "name",
+            "album_count"
+        )
+        .await,
+        [("Band".to_owned(), 1), ("Newcomer".to_owned(), 1)]
+    );
     server.stop().await;
 }

@@ -1,14 +1,15 @@
 //! How the music module takes in scanned files: one file is one track; artists and albums are
 //! found (or made) by name within the library, and removed with their last track. Tags are
 //! read before the scan's transaction (`prepare`), the artists and albums a batch has found
-//! are remembered for the rest of it, and its new tracks are numbered ahead and inserted
-//! together when the batch is flushed, so a track costs a share of a few statements.
+//! are remembered for the rest of it, and its new artists, albums and tracks are numbered ahead
+//! and inserted together when the batch is flushed, so a track costs a share of a few
+//! statements.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::Utc;
-use revenge_core::batch_write::{WriteFuture, flush_batch, id_of, insert_with_children};
+use revenge_core::batch_write::{WriteFuture, id_of, insert_with_children, write_batch};
 use revenge_core::sort::sort_title;
 use revenge_core::{
     FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
@@ -40,9 +41,9 @@ fn key(name: &str) -> String {
 }
 
 /// What one batch (one transaction) has seen and not yet written: artist and album ids already
-/// found or made, by library and key, and the new tracks with their genres, numbered ahead
-/// and inserted together by [`Known::flush`]. Dropped with the batch, and after a failed file
-/// (once flushed), whose writes may have been rolled back.
+/// found or made, by library and key, and the new artists, albums and tracks (with their
+/// genres), numbered ahead and inserted together when the batch is flushed. Dropped with the
+/// batch, and after a failed file (once flushed), whose writes may have been rolled back.
 #[derive(Debug)]
 pub struct Known {
     artists: HashMap<(Id, String), Id>,
@@ -50,7 +51,12 @@ pub struct Known {
     /// Keys the batch's prefetch found no row for: made without looking again.
     new_artists: HashSet<(Id, String)>,
     new_albums: HashSet<(Id, String)>,
+    artist_ids: IdBlock,
+    album_ids: IdBlock,
     track_ids: IdBlock,
+    /// Made by this batch, not yet written (tracks point at them: written first).
+    artist_rows: Vec<artist::ActiveModel>,
+    album_rows: Vec<album::ActiveModel>,
     tracks: Vec<track::ActiveModel>,
     genres: Vec<Vec<track_genre::ActiveModel>>,
 }
@@ -62,7 +68,11 @@ impl Default for Known {
             albums: HashMap::new(),
             new_artists: HashSet::new(),
             new_albums: HashSet::new(),
+            artist_ids: IdBlock::new("music_artist"),
+            album_ids: IdBlock::new("music_album"),
             track_ids: IdBlock::new("music_track"),
+            artist_rows: Vec::new(),
+            album_rows: Vec::new(),
             tracks: Vec::new(),
             genres: Vec::new(),
         }
@@ -71,6 +81,8 @@ impl Default for Known {
 
 /// Tracks per insert statement: 40-odd columns each stays under SQLite's 32,766 bound values.
 const TRACKS_PER_INSERT: usize = 256;
+/// Artists or albums per insert statement (a dozen columns each).
+const GROUPS_PER_INSERT: usize = 1024;
 
 /// A new track and its genre rows, written together.
 type NewTrack = (track::ActiveModel, Vec<track_genre::ActiveModel>);
@@ -85,6 +97,49 @@ fn take_tracks(known: &mut Known) -> Vec<NewTrack> {
 
 fn write_tracks<'a>(db: &'a DatabaseTransaction, tracks: &'a [NewTrack]) -> WriteFuture<'a> {
     Box::pin(insert_with_children(db, tracks, 3))
+}
+
+fn write_rows<'a, A>(db: &'a DatabaseTransaction, rows: &'a [A]) -> WriteFuture<'a>
+where
+    A: ActiveModelTrait + Clone + Send + Sync + 'static,
+{
+    Box::pin(async move {
+        <A::Entity as EntityTrait>::insert_many(rows.iter().cloned())
+            .exec_without_returning(db)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// Writes the artists and albums the batch made (before the tracks that point at them). One
+/// the database refuses is logged; its tracks are then refused in turn, and so retried by the
+/// next scan.
+async fn write_groups(db: &DatabaseTransaction, known: &mut Known) -> Result<(), sea_orm::DbErr> {
+    let artists = std::mem::take(&mut known.artist_rows);
+    for (id, error) in write_batch(
+        db,
+        &artists,
+        GROUPS_PER_INSERT,
+        write_rows::<artist::ActiveModel>,
+        |a| id_of(&a.id),
+    )
+    .await?
+    {
+        tracing::warn!(artist = id, error = %error, "cannot record artist");
+    }
+    let albums = std::mem::take(&mut known.album_rows);
+    for (id, error) in write_batch(
+        db,
+        &albums,
+        GROUPS_PER_INSERT,
+        write_rows::<album::ActiveModel>,
+        |a| id_of(&a.id),
+    )
+    .await?
+    {
+        tracing::warn!(album = id, error = %error, "cannot record album");
+    }
+    Ok(())
 }
 
 /// What `prepare` reads of a file: its tags, size and suffix.
@@ -146,20 +201,27 @@ async fn artist_id<C: ConnectionTrait>(
     };
     let id = match found {
         Some(id) => id,
-        None => make_artist(db, library_id, name, at.1.clone(), mbid).await?,
+        None => {
+            let id = known.artist_ids.next(db).await?;
+            known
+                .artist_rows
+                .push(new_artist(id, library_id, name, at.1.clone(), mbid));
+            id
+        }
     };
     known.artists.insert(at, id);
     Ok(id)
 }
 
-async fn make_artist<C: ConnectionTrait>(
-    db: &C,
+fn new_artist(
+    id: Id,
     library_id: Id,
     name: &str,
     name_key: String,
     mbid: Option<&String>,
-) -> Result<Id, sea_orm::DbErr> {
-    let model = artist::ActiveModel {
+) -> artist::ActiveModel {
+    artist::ActiveModel {
+        id: Set(id),
         library_id: Set(library_id),
         name: Set(name.trim().to_owned()),
         sort_name: Set(sort_title(name)),
@@ -167,10 +229,7 @@ async fn make_artist<C: ConnectionTrait>(
         mbid: Set(mbid.cloned()),
         rating_level: Set(None),
         added_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    let id = artist::Entity::insert(model).exec(db).await?.last_insert_id;
-    Ok(id)
+    }
 }
 
 /// What tracks of one album share: album artist, title and release id.
@@ -209,20 +268,27 @@ async fn album_id<C: ConnectionTrait>(
     };
     let id = match found {
         Some(id) => id,
-        None => make_album(db, library_id, artist_id, tags, at.1.clone()).await?,
+        None => {
+            let id = known.album_ids.next(db).await?;
+            known
+                .album_rows
+                .push(new_album(id, library_id, artist_id, tags, at.1.clone()));
+            id
+        }
     };
     known.albums.insert(at, id);
     Ok(id)
 }
 
-async fn make_album<C: ConnectionTrait>(
-    db: &C,
+fn new_album(
+    id: Id,
     library_id: Id,
     artist_id: Id,
     tags: &TrackTags,
     group: String,
-) -> Result<Id, sea_orm::DbErr> {
-    let model = album::ActiveModel {
+) -> album::ActiveModel {
+    album::ActiveModel {
+        id: Set(id),
         library_id: Set(library_id),
         artist_id: Set(artist_id),
         group_key: Set(group),
@@ -235,10 +301,7 @@ async fn make_album<C: ConnectionTrait>(
         mbid: Set(tags.mb_release_id.clone()),
         rating_level: Set(None),
         added_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    let id = album::Entity::insert(model).exec(db).await?.last_insert_id;
-    Ok(id)
+    }
 }
 
 fn json_list(values: &[String]) -> String {
@@ -342,6 +405,8 @@ pub async fn store(
         None => None,
     };
     if let Some(previous) = previous {
+        // The track is written now, so what it points at must be too.
+        write_groups(db, known).await?;
         // A changed file keeps its track (and so its stars and playlist places).
         model.id = Set(previous.id);
         model.added_at = Set(previous.added_at);
@@ -605,14 +670,22 @@ impl Importer for MusicImporter {
         db: &'a DatabaseTransaction,
         batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, Vec<(Id, String)>> {
-        Box::pin(flush_batch(
-            db,
-            batch,
-            take_tracks,
-            TRACKS_PER_INSERT,
-            write_tracks,
-            |(track, _)| id_of(&track.id),
-        ))
+        Box::pin(async move {
+            let Some(known) = batch.downcast_mut::<Known>() else {
+                return Ok(Vec::new());
+            };
+            write_groups(db, known).await.map_err(|e| e.to_string())?;
+            let tracks = take_tracks(known);
+            write_batch(
+                db,
+                &tracks,
+                TRACKS_PER_INSERT,
+                write_tracks,
+                |(track, _)| id_of(&track.id),
+            )
+            .await
+            .map_err(|e| e.to_string())
+        })
     }
 
     fn remove<'a>(
