@@ -132,6 +132,7 @@ pub fn parse() -> Cli {
 
 /// The binary's entry point.
 pub fn main() -> ExitCode {
+    revenge_core::memory::keep_large_blocks_unpooled();
     let cli = parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
