@@ -3,7 +3,7 @@
 //! Whatever the tags lack is taken from the folders and the file name, and a file whose tags
 //! cannot be read is still a track, with a warning.
 
-use std::io::Read;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use lofty::config::ParseOptions;
@@ -63,16 +63,22 @@ pub fn read(path: &Path, rel_path: &str) -> TrackTags {
     let mut tags = TrackTags::default();
     // Cover pictures are only noted here, and extracted when asked for.
     let options = ParseOptions::new().read_cover_art(true);
-    let parsed = (|| -> Result<lofty::file::TaggedFile, String> {
-        let probe = lofty::probe::Probe::open(path).map_err(|e| e.to_string())?;
-        let probe = probe
-            .options(options)
-            .guess_file_type()
-            .map_err(|e| e.to_string())?;
-        probe.read().map_err(|e| e.to_string())
+    // One open serves the ID3 version check and lofty (a scan reads thousands of files).
+    let parsed = (|| -> Result<(lofty::file::TaggedFile, bool), String> {
+        let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+        let slash_separated = id3v23(&mut file);
+        file.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+        let mut probe = lofty::probe::Probe::new(BufReader::new(file)).options(options);
+        // As `Probe::open` does: the extension stands when the content cannot tell.
+        if let Some(by_name) = lofty::file::FileType::from_path(path) {
+            probe = probe.set_file_type(by_name);
+        }
+        let probe = probe.guess_file_type().map_err(|e| e.to_string())?;
+        let tagged = probe.read().map_err(|e| e.to_string())?;
+        Ok((tagged, slash_separated))
     })();
     match parsed {
-        Ok(file) => {
+        Ok((file, slash_separated)) => {
             let properties = file.properties();
             tags.duration_ms = i64::try_from(properties.duration().as_millis()).unwrap_or(0);
             tags.bitrate = properties
@@ -82,8 +88,6 @@ pub fn read(path: &Path, rel_path: &str) -> TrackTags {
             tags.sample_rate = properties.sample_rate().and_then(|r| i32::try_from(r).ok());
             tags.channels = properties.channels().map(i32::from);
             tags.bit_depth = properties.bit_depth().map(i32::from);
-            // ID3v2.3 separates values with "/", v2.4 with NUL (which lofty splits for us).
-            let slash_separated = id3v23(path);
             // The primary tag first, then the others (an MP3 may carry ID3v2 and ID3v1).
             let mut ordered: Vec<&Tag> = file.primary_tag().into_iter().collect();
             for tag in file.tags() {
@@ -107,11 +111,11 @@ pub fn read(path: &Path, rel_path: &str) -> TrackTags {
     tags
 }
 
-/// Whether the file starts with an ID3v2.3 header.
-fn id3v23(path: &Path) -> bool {
+/// Whether the file starts with an ID3v2.3 header: v2.3 separates values with "/", v2.4 with
+/// NUL (which lofty splits for us).
+fn id3v23(file: &mut std::fs::File) -> bool {
     let mut header = [0u8; 4];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut header))
+    file.read_exact(&mut header)
         .map(|()| &header[..3] == b"ID3" && header[3] == 3)
         .unwrap_or(false)
 }
