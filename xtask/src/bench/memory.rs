@@ -24,6 +24,12 @@ pub fn rss_mib(pid: u32) -> Result<f64> {
     Ok(status_field(pid, "VmRSS")? as f64 / 1024.0)
 }
 
+/// What of the resident set is the process's own (heap, stacks), not mapped files such as
+/// its executable, in MiB.
+pub fn anon_mib(pid: u32) -> Result<f64> {
+    Ok(status_field(pid, "RssAnon")? as f64 / 1024.0)
+}
+
 /// The highest resident set size so far, in MiB.
 pub fn peak_mib(pid: u32) -> Result<f64> {
     Ok(status_field(pid, "VmHWM")? as f64 / 1024.0)
