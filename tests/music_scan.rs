@@ -63,21 +63,7 @@ async fn listing(server: &TestServer, path: &str, field: &str, count: &str) -> V
 
 /// Every track the administrator sees: title → id.
 async fn tracks(server: &TestServer) -> Vec<(String, i64)> {
-    let reply = server.get("/api/v1/music/tracks?limit=100").await;
-    assert_eq!(reply.status, 200, "{:?}", reply.body);
-    let mut found: Vec<(String, i64)> = reply.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["title"].as_str().unwrap().to_owned(),
-                t["id"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    found.sort();
-    found
+    listing(server, "/api/v1/music/tracks?limit=100", "title", "id").await
 }
 
 fn titles(found: &[(String, i64)]) -> Vec<&str> {

@@ -116,28 +116,23 @@ where
 /// next scan.
 async fn write_groups(db: &DatabaseTransaction, known: &mut Known) -> Result<(), sea_orm::DbErr> {
     let artists = std::mem::take(&mut known.artist_rows);
-    for (id, error) in write_batch(
-        db,
-        &artists,
-        GROUPS_PER_INSERT,
-        write_rows::<artist::ActiveModel>,
-        |a| id_of(&a.id),
-    )
-    .await?
-    {
-        tracing::warn!(artist = id, error = %error, "cannot record artist");
-    }
+    write_new(db, &artists, "artist", |a| id_of(&a.id)).await?;
     let albums = std::mem::take(&mut known.album_rows);
-    for (id, error) in write_batch(
-        db,
-        &albums,
-        GROUPS_PER_INSERT,
-        write_rows::<album::ActiveModel>,
-        |a| id_of(&a.id),
-    )
-    .await?
-    {
-        tracing::warn!(album = id, error = %error, "cannot record album");
+    write_new(db, &albums, "album", |a| id_of(&a.id)).await
+}
+
+/// Inserts `rows` many to a statement, logging each the database refuses (a `what`).
+async fn write_new<A>(
+    db: &DatabaseTransaction,
+    rows: &[A],
+    what: &str,
+    id: fn(&A) -> Id,
+) -> Result<(), sea_orm::DbErr>
+where
+    A: ActiveModelTrait + Clone + Send + Sync + 'static,
+{
+    for (id, error) in write_batch(db, rows, GROUPS_PER_INSERT, write_rows::<A>, id).await? {
+        tracing::warn!(id, error = %error, "cannot record {what}");
     }
     Ok(())
 }
