@@ -2,12 +2,14 @@
 //! large scan). glibc's allocator keeps what such work freed for reuse, so a server that once
 //! compared 100,000 documents would idle at hundreds of megabytes it no longer uses.
 
-/// Large allocations (128 KiB and more) are given their own mappings, returned to the system
-/// when freed. glibc starts so, but raises that bound to the size of each large block freed
-/// (up to 32 MiB): after a start-up search reconciliation freed its index writer's arenas,
-/// later large buffers came from the heap and pinned it, and the idle server kept 30-40 MiB it
-/// no longer used (measured: 76-82 MiB idle on a 20,000-track library, 43-44 MiB with the bound
-/// fixed). Call once, first thing in `main`, before other threads start.
+/// Allocations of 4 MiB and more are given their own mappings, returned to the system when
+/// freed. glibc starts with that bound at 128 KiB but raises it to the size of each large block
+/// freed, up to 32 MiB: after a start-up search reconciliation freed its index writer's arenas,
+/// blocks of that size came from the heap and pinned it, and the idle server kept 30-40 MiB it
+/// no longer used (measured on 20,000 tracks, thin-LTO build: 76-82 MiB idle, 43-45 MiB with
+/// the bound fixed at 128 KiB, 1 MiB or 4 MiB alike). 4 MiB leaves the middle sizes a search
+/// or a response allocates on the heap, where they cost no system call. Call once, first
+/// thing in `main`, before other threads start.
 #[allow(
     unsafe_code,
     reason = "mallopt has no safe wrapper; like malloc_trim it only tunes glibc's allocator"
@@ -15,7 +17,7 @@
 pub fn keep_large_blocks_unpooled() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        const LARGE: libc::c_int = 128 * 1024;
+        const LARGE: libc::c_int = 4 * 1024 * 1024;
         // SAFETY: mallopt only sets a parameter of glibc's allocator; it takes no pointers and
         // is called before any other thread exists.
         let set = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, LARGE) };
