@@ -40,23 +40,15 @@ fn key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-/// What one batch (one transaction) has seen and not yet written: artist and album ids already
-/// found or made, by library and key, and the new artists, albums and tracks (with their
-/// genres), numbered ahead and inserted together when the batch is flushed. Dropped with the
-/// batch, and after a failed file (once flushed), whose writes may have been rolled back.
+/// What one batch (one transaction) has seen and not yet written: its artists and albums
+/// ([`Shared`]) and its new tracks with their genres, numbered ahead and inserted together when
+/// the batch is flushed. Dropped with the batch, and after a failed file (once flushed), whose
+/// writes may have been rolled back.
 #[derive(Debug)]
 pub struct Known {
-    artists: HashMap<(Id, String), Id>,
-    albums: HashMap<(Id, String), Id>,
-    /// Keys the batch's prefetch found no row for: made without looking again.
-    new_artists: HashSet<(Id, String)>,
-    new_albums: HashSet<(Id, String)>,
-    artist_ids: IdBlock,
-    album_ids: IdBlock,
+    artists: Shared<artist::ActiveModel>,
+    albums: Shared<album::ActiveModel>,
     track_ids: IdBlock,
-    /// Made by this batch, not yet written (tracks point at them: written first).
-    artist_rows: Vec<artist::ActiveModel>,
-    album_rows: Vec<album::ActiveModel>,
     tracks: Vec<track::ActiveModel>,
     genres: Vec<Vec<track_genre::ActiveModel>>,
 }
@@ -64,18 +56,97 @@ pub struct Known {
 impl Default for Known {
     fn default() -> Self {
         Self {
-            artists: HashMap::new(),
-            albums: HashMap::new(),
-            new_artists: HashSet::new(),
-            new_albums: HashSet::new(),
-            artist_ids: IdBlock::new("music_artist"),
-            album_ids: IdBlock::new("music_album"),
+            artists: Shared::new("music_artist"),
+            albums: Shared::new("music_album"),
             track_ids: IdBlock::new("music_track"),
-            artist_rows: Vec::new(),
-            album_rows: Vec::new(),
             tracks: Vec::new(),
             genres: Vec::new(),
         }
+    }
+}
+
+/// Rows a batch's tracks share (artists, albums), as the batch sees them: ids found or made, by
+/// library and key; keys the prefetch found no row for (made without looking again); and the
+/// rows it made, numbered ahead, not yet written (tracks point at them: written first).
+#[derive(Debug)]
+struct Shared<M> {
+    ids: HashMap<(Id, String), Id>,
+    absent: HashSet<(Id, String)>,
+    next: IdBlock,
+    rows: Vec<M>,
+}
+
+/// Id, library and key columns of a [`Shared`] kind's table.
+type KeyColumns<M> = (
+    <<M as ActiveModelTrait>::Entity as EntityTrait>::Column,
+    <<M as ActiveModelTrait>::Entity as EntityTrait>::Column,
+    <<M as ActiveModelTrait>::Entity as EntityTrait>::Column,
+);
+
+impl<M: ActiveModelTrait + Send> Shared<M> {
+    fn new(table: &'static str) -> Self {
+        Self {
+            ids: HashMap::new(),
+            absent: HashSet::new(),
+            next: IdBlock::new(table),
+            rows: Vec::new(),
+        }
+    }
+
+    /// The id of the library's row keyed `key`: remembered, found, or numbered now and made by
+    /// `make` (from its id and key), to be written when the batch is flushed.
+    async fn id<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        library_id: Id,
+        key: String,
+        columns: KeyColumns<M>,
+        make: impl FnOnce(Id, String) -> M + Send,
+    ) -> Result<Id, sea_orm::DbErr> {
+        let at = (library_id, key);
+        if let Some(id) = self.ids.get(&at) {
+            return Ok(*id);
+        }
+        let found = if self.absent.remove(&at) {
+            None
+        } else {
+            existing::<M::Entity, _>(db, library_id, columns, std::slice::from_ref(&at.1))
+                .await?
+                .first()
+                .map(|(id, _)| *id)
+        };
+        let id = match found {
+            Some(id) => id,
+            None => {
+                let id = self.next.next(db).await?;
+                self.rows.push(make(id, at.1.clone()));
+                id
+            }
+        };
+        self.ids.insert(at, id);
+        Ok(id)
+    }
+
+    /// Looks up `keys` for the whole batch: remembers the rows that exist and notes the keys
+    /// that do not.
+    async fn prefetch<C: ConnectionTrait>(
+        &mut self,
+        db: &C,
+        library_id: Id,
+        keys: HashSet<String>,
+        columns: KeyColumns<M>,
+    ) -> Result<(), sea_orm::DbErr> {
+        let keys: Vec<String> = keys.into_iter().collect();
+        for (id, key) in existing::<M::Entity, _>(db, library_id, columns, &keys).await? {
+            self.ids.insert((library_id, key), id);
+        }
+        for key in keys {
+            let at = (library_id, key);
+            if !self.ids.contains_key(&at) {
+                self.absent.insert(at);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -115,9 +186,9 @@ where
 /// the database refuses is logged; its tracks are then refused in turn, and so retried by the
 /// next scan.
 async fn write_groups(db: &DatabaseTransaction, known: &mut Known) -> Result<(), sea_orm::DbErr> {
-    let artists = std::mem::take(&mut known.artist_rows);
+    let artists = std::mem::take(&mut known.artists.rows);
     write_new(db, &artists, "artist", |a| id_of(&a.id)).await?;
-    let albums = std::mem::take(&mut known.album_rows);
+    let albums = std::mem::take(&mut known.albums.rows);
     write_new(db, &albums, "album", |a| id_of(&a.id)).await
 }
 
@@ -182,30 +253,12 @@ async fn artist_id<C: ConnectionTrait>(
     name: &str,
     mbid: Option<&String>,
 ) -> Result<Id, sea_orm::DbErr> {
-    let at = (library_id, key(name));
-    if let Some(id) = known.artists.get(&at) {
-        return Ok(*id);
-    }
-    let found = if known.new_artists.remove(&at) {
-        None
-    } else {
-        existing::<artist::Entity, _>(db, library_id, ARTIST_KEY, std::slice::from_ref(&at.1))
-            .await?
-            .first()
-            .map(|(id, _)| *id)
-    };
-    let id = match found {
-        Some(id) => id,
-        None => {
-            let id = known.artist_ids.next(db).await?;
-            known
-                .artist_rows
-                .push(new_artist(id, library_id, name, at.1.clone(), mbid));
-            id
-        }
-    };
-    known.artists.insert(at, id);
-    Ok(id)
+    known
+        .artists
+        .id(db, library_id, key(name), ARTIST_KEY, |id, name_key| {
+            new_artist(id, library_id, name, name_key, mbid)
+        })
+        .await
 }
 
 fn new_artist(
@@ -249,30 +302,12 @@ async fn album_id<C: ConnectionTrait>(
         &tags.album,
         tags.mb_release_id.as_deref(),
     );
-    let at = (library_id, group);
-    if let Some(id) = known.albums.get(&at) {
-        return Ok(*id);
-    }
-    let found = if known.new_albums.remove(&at) {
-        None
-    } else {
-        existing::<album::Entity, _>(db, library_id, ALBUM_KEY, std::slice::from_ref(&at.1))
-            .await?
-            .first()
-            .map(|(id, _)| *id)
-    };
-    let id = match found {
-        Some(id) => id,
-        None => {
-            let id = known.album_ids.next(db).await?;
-            known
-                .album_rows
-                .push(new_album(id, library_id, artist_id, tags, at.1.clone()));
-            id
-        }
-    };
-    known.albums.insert(at, id);
-    Ok(id)
+    known
+        .albums
+        .id(db, library_id, group, ALBUM_KEY, |id, group| {
+            new_album(id, library_id, artist_id, tags, group)
+        })
+        .await
 }
 
 fn new_album(
@@ -428,8 +463,8 @@ pub async fn store(
         }
         let (albums, artists) = prune(db, previous.album_id, previous.artist_id, &held).await?;
         // What pruning removed must not be handed out again by this batch.
-        known.artists.retain(|_, id| !artists.contains(id));
-        known.albums.retain(|_, id| !albums.contains(id));
+        known.artists.ids.retain(|_, id| !artists.contains(id));
+        known.albums.ids.retain(|_, id| !albums.contains(id));
         return Ok((item_ref(&stored), false));
     }
     let id = known.track_ids.next(db).await?;
@@ -505,29 +540,14 @@ async fn prefetch(
     artist_keys: HashSet<String>,
     group_keys: HashSet<String>,
 ) -> Result<(), sea_orm::DbErr> {
-    let artist_keys: Vec<String> = artist_keys.into_iter().collect();
-    for (id, name_key) in
-        existing::<artist::Entity, _>(db, library_id, ARTIST_KEY, &artist_keys).await?
-    {
-        known.artists.insert((library_id, name_key), id);
-    }
-    for name_key in artist_keys {
-        let at = (library_id, name_key);
-        if !known.artists.contains_key(&at) {
-            known.new_artists.insert(at);
-        }
-    }
-    let group_keys: Vec<String> = group_keys.into_iter().collect();
-    for (id, group) in existing::<album::Entity, _>(db, library_id, ALBUM_KEY, &group_keys).await? {
-        known.albums.insert((library_id, group), id);
-    }
-    for group in group_keys {
-        let at = (library_id, group);
-        if !known.albums.contains_key(&at) {
-            known.new_albums.insert(at);
-        }
-    }
-    Ok(())
+    known
+        .artists
+        .prefetch(db, library_id, artist_keys, ARTIST_KEY)
+        .await?;
+    known
+        .albums
+        .prefetch(db, library_id, group_keys, ALBUM_KEY)
+        .await
 }
 
 /// The (id, key) of the rows of the library whose key column (the last of `columns`: id,
