@@ -166,6 +166,19 @@ pub fn id_of(id: &ActiveValue<crate::Id>) -> crate::Id {
     }
 }
 
+/// A [`write_batch`] writer for rows that own nothing else: all of them in one statement.
+pub fn insert_rows<'a, A>(db: &'a DatabaseTransaction, rows: &'a [A]) -> WriteFuture<'a>
+where
+    A: ActiveModelTrait + Clone + Send + Sync + 'static,
+{
+    Box::pin(async move {
+        <A::Entity as EntityTrait>::insert_many(rows.iter().cloned())
+            .exec_without_returning(db)
+            .await
+            .map(|_| ())
+    })
+}
+
 /// Bound values SQLite takes in one statement, with room to spare.
 const VALUES_PER_STATEMENT: usize = 24_000;
 

@@ -9,7 +9,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::Utc;
-use revenge_core::batch_write::{WriteFuture, id_of, insert_with_children, write_batch};
+use revenge_core::batch_write::{
+    WriteFuture, id_of, insert_rows, insert_with_children, write_batch,
+};
 use revenge_core::sort::sort_title;
 use revenge_core::{
     FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
@@ -170,18 +172,6 @@ fn write_tracks<'a>(db: &'a DatabaseTransaction, tracks: &'a [NewTrack]) -> Writ
     Box::pin(insert_with_children(db, tracks, 3))
 }
 
-fn write_rows<'a, A>(db: &'a DatabaseTransaction, rows: &'a [A]) -> WriteFuture<'a>
-where
-    A: ActiveModelTrait + Clone + Send + Sync + 'static,
-{
-    Box::pin(async move {
-        <A::Entity as EntityTrait>::insert_many(rows.iter().cloned())
-            .exec_without_returning(db)
-            .await
-            .map(|_| ())
-    })
-}
-
 /// Writes the artists and albums the batch made (before the tracks that point at them). One
 /// the database refuses is logged; its tracks are then refused in turn, and so retried by the
 /// next scan.
@@ -202,7 +192,7 @@ async fn write_new<A>(
 where
     A: ActiveModelTrait + Clone + Send + Sync + 'static,
 {
-    for (id, error) in write_batch(db, rows, GROUPS_PER_INSERT, write_rows::<A>, id).await? {
+    for (id, error) in write_batch(db, rows, GROUPS_PER_INSERT, insert_rows::<A>, id).await? {
         tracing::warn!(id, error = %error, "cannot record {what}");
     }
     Ok(())

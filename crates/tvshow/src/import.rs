@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::NaiveDate;
-use revenge_core::batch_write::{WriteFuture, flush_batch, id_of};
+use revenge_core::batch_write::{flush_batch, id_of, insert_rows};
 use revenge_core::sort::sort_title;
 use revenge_core::{
     FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
@@ -149,18 +149,6 @@ const EPISODES_PER_INSERT: usize = 512;
 fn take_episodes(known: &mut Known) -> Vec<episode::ActiveModel> {
     known.pending.clear();
     std::mem::take(&mut known.episodes)
-}
-
-fn write_episodes<'a>(
-    db: &'a DatabaseTransaction,
-    episodes: &'a [episode::ActiveModel],
-) -> WriteFuture<'a> {
-    Box::pin(async move {
-        episode::Entity::insert_many(episodes.iter().cloned())
-            .exec_without_returning(db)
-            .await?;
-        Ok(())
-    })
 }
 
 fn episode_id(row: &episode::ActiveModel) -> Id {
@@ -405,7 +393,7 @@ impl Importer for TvShowImporter {
             batch,
             take_episodes,
             EPISODES_PER_INSERT,
-            write_episodes,
+            insert_rows::<episode::ActiveModel>,
             episode_id,
         ))
     }
