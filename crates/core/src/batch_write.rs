@@ -6,9 +6,10 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 
+use sea_orm::sea_query::ColumnType;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, Statement, TransactionTrait,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend,
+    DbErr, EntityName, EntityTrait, IdenStatic, Iterable, Statement, TransactionTrait, Value,
 };
 
 use crate::Id;
@@ -171,12 +172,94 @@ pub fn insert_rows<'a, A>(db: &'a DatabaseTransaction, rows: &'a [A]) -> WriteFu
 where
     A: ActiveModelTrait + Clone + Send + Sync + 'static,
 {
-    Box::pin(async move {
-        <A::Entity as EntityTrait>::insert_many(rows.iter().cloned())
+    Box::pin(insert_all(db, rows))
+}
+
+/// Inserts `rows` in one statement. Rows that set the same columns, none of them a database
+/// enum, go as one plain `INSERT … VALUES (…), (…)` with their values bound as they are: sea-orm's
+/// `insert_many` builds an expression per value and writes the statement from those, which was
+/// most of what a scan's writer spent on a batch of tracks. Other rows go through `insert_many`.
+pub async fn insert_all<A>(db: &impl ConnectionTrait, rows: &[A]) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Clone + Send + Sync,
+{
+    insert_refs(db, &rows.iter().collect::<Vec<_>>()).await
+}
+
+/// [`insert_all`] of rows held elsewhere (parents with their children, records with their paths).
+pub async fn insert_refs<A>(db: &impl ConnectionTrait, rows: &[&A]) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Clone + Send + Sync,
+{
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match plain_insert(db.get_database_backend(), rows) {
+        Some(statement) => db.execute_raw(statement).await.map(|_| ()),
+        None => <A::Entity as EntityTrait>::insert_many(rows.iter().map(|row| (*row).clone()))
             .exec_without_returning(db)
             .await
-            .map(|_| ())
-    })
+            .map(|_| ()),
+    }
+}
+
+/// The plain insert of `rows`, or `None` when they do not set the same columns, a column is an
+/// enum (PostgreSQL would need a cast) or the backend is neither SQLite nor PostgreSQL.
+fn plain_insert<A: ActiveModelTrait>(backend: DbBackend, rows: &[&A]) -> Option<Statement> {
+    use std::fmt::Write;
+
+    let first = rows.first()?;
+    let all: Vec<_> = <A::Entity as EntityTrait>::Column::iter().collect();
+    let (columns, unset): (Vec<_>, Vec<_>) = all.into_iter().partition(|c| !first.is_not_set(*c));
+    if columns.is_empty()
+        || columns.iter().any(|c| {
+            matches!(
+                c.def().get_column_type(),
+                ColumnType::Enum { .. } | ColumnType::Array(_)
+            )
+        })
+    {
+        return None;
+    }
+    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * columns.len());
+    for row in rows {
+        if unset.iter().any(|c| !row.is_not_set(*c)) {
+            return None;
+        }
+        for column in &columns {
+            match row.get(*column) {
+                ActiveValue::Set(value) | ActiveValue::Unchanged(value) => values.push(value),
+                ActiveValue::NotSet => return None,
+            }
+        }
+    }
+    let table = <A::Entity as EntityName>::table_name(&A::Entity::default());
+    let mut sql = String::with_capacity(64 + columns.len() * 24 + values.len() * 6);
+    let _ = write!(sql, "INSERT INTO \"{table}\" (");
+    for (i, column) in columns.iter().enumerate() {
+        let comma = if i == 0 { "" } else { ", " };
+        let _ = write!(sql, "{comma}\"{}\"", column.as_str());
+    }
+    sql.push_str(") VALUES ");
+    let mut n = 0usize;
+    for r in 0..rows.len() {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns.len() {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            match backend {
+                DbBackend::Sqlite => sql.push('?'),
+                DbBackend::Postgres => {
+                    let _ = write!(sql, "${n}");
+                }
+                _ => return None,
+            }
+        }
+        sql.push(')');
+    }
+    Some(Statement::from_sql_and_values(backend, sql, values))
 }
 
 /// Bound values SQLite takes in one statement, with room to spare.
@@ -194,17 +277,70 @@ where
     P: ActiveModelTrait + Clone + Send + Sync,
     C: ActiveModelTrait + Clone + Send + Sync,
 {
-    <P::Entity as EntityTrait>::insert_many(units.iter().map(|(parent, _)| parent.clone()))
-        .exec_without_returning(db)
-        .await?;
-    let children: Vec<C> = units
+    let parents: Vec<&P> = units.iter().map(|(parent, _)| parent).collect();
+    insert_refs(db, &parents).await?;
+    let children: Vec<&C> = units
         .iter()
-        .flat_map(|(_, children)| children.iter().cloned())
+        .flat_map(|(_, children)| children.iter())
         .collect();
     for chunk in children.chunks((VALUES_PER_STATEMENT / child_columns.max(1)).max(1)) {
-        <C::Entity as EntityTrait>::insert_many(chunk.iter().cloned())
-            .exec_without_returning(db)
-            .await?;
+        insert_refs(db, chunk).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ActiveValue::Set, DbBackend, Value};
+
+    use super::plain_insert;
+    use crate::media_file::ActiveModel;
+
+    fn record(id: Option<i64>, size: i64) -> ActiveModel {
+        ActiveModel {
+            id: id.map_or(sea_orm::ActiveValue::NotSet, Set),
+            library_id: Set(7),
+            size: Set(size),
+            kind: Set("item".to_owned()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn rows_setting_the_same_columns_go_as_one_plain_insert_per_backend() {
+        let (a, b) = (record(None, 10), record(None, 20));
+        let sqlite = plain_insert(DbBackend::Sqlite, &[&a, &b]).expect("a plain insert");
+        assert_eq!(
+            sqlite.sql,
+            r#"INSERT INTO "media_file" ("library_id", "size", "kind") VALUES (?, ?, ?), (?, ?, ?)"#
+        );
+        let values = sqlite.values.expect("values").0;
+        assert_eq!(
+            values,
+            vec![
+                Value::from(7i64),
+                Value::from(10i64),
+                Value::from("item"),
+                Value::from(7i64),
+                Value::from(20i64),
+                Value::from("item"),
+            ]
+        );
+        let postgres = plain_insert(DbBackend::Postgres, &[&a, &b]).expect("a plain insert");
+        assert!(
+            postgres
+                .sql
+                .ends_with(r#"VALUES ($1, $2, $3), ($4, $5, $6)"#),
+            "{}",
+            postgres.sql
+        );
+    }
+
+    #[test]
+    fn rows_setting_different_columns_are_left_to_insert_many() {
+        let (with_id, without) = (record(Some(1), 10), record(None, 20));
+        assert!(plain_insert(DbBackend::Sqlite, &[&with_id, &without]).is_none());
+        assert!(plain_insert(DbBackend::Sqlite, &[&without, &with_id]).is_none());
+        assert!(plain_insert(DbBackend::MySql, &[&without]).is_none());
+    }
 }

@@ -91,6 +91,14 @@ pub trait Importer: Send + Sync + 'static {
         Box::new(())
     }
 
+    /// The state for the scan's next transaction, after `previous` was flushed and committed.
+    /// Fresh by default; a module may carry over what is still true once committed (the rows
+    /// it found or made), but never what holds only under one transaction's write lock.
+    fn next_batch(&self, previous: ImportBatch) -> ImportBatch {
+        drop(previous);
+        self.batch()
+    }
+
     /// Finds, before a batch's files are imported one by one, what many of them will look up
     /// (artists and albums shared by a folder of tracks), with a query for the batch instead
     /// of one per file. `prepared` holds what [`Importer::prepare`] read of the batch's files

@@ -1,9 +1,9 @@
 //! How the music module takes in scanned files: one file is one track; artists and albums are
 //! found (or made) by name within the library, and removed with their last track. Tags are
-//! read before the scan's transaction (`prepare`), the artists and albums a batch has found
-//! are remembered for the rest of it, and its new artists, albums and tracks are numbered ahead
-//! and inserted together when the batch is flushed, so a track costs a share of a few
-//! statements.
+//! read before the scan's transaction (`prepare`), the library's artists and albums are loaded
+//! once a scan and remembered for the rest of it, and a batch's new artists, albums and tracks
+//! are numbered ahead and inserted together when the batch is flushed, so a track costs a
+//! share of a few statements.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -42,10 +42,10 @@ fn key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-/// What one batch (one transaction) has seen and not yet written: its artists and albums
-/// ([`Shared`]) and its new tracks with their genres, numbered ahead and inserted together when
-/// the batch is flushed. Dropped with the batch, and after a failed file (once flushed), whose
-/// writes may have been rolled back.
+/// What one batch (one transaction) knows and has not yet written: the artists and albums
+/// ([`Shared`], carried over from the scan's previous batches) and its new tracks with their
+/// genres, numbered ahead and inserted together when the batch is flushed. Dropped after a
+/// failed file (once flushed), whose writes may have been rolled back.
 #[derive(Debug)]
 pub struct Known {
     artists: Shared<artist::ActiveModel>,
@@ -53,6 +53,18 @@ pub struct Known {
     track_ids: IdBlock,
     tracks: Vec<track::ActiveModel>,
     genres: Vec<Vec<track_genre::ActiveModel>>,
+}
+
+impl Known {
+    /// What the next transaction of the scan starts from: the artists and albums known, none
+    /// of this one's numbering (everything made was flushed and committed).
+    fn carried_over(self) -> Self {
+        Self {
+            artists: self.artists.carried_over("music_artist"),
+            albums: self.albums.carried_over("music_album"),
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for Known {
@@ -67,13 +79,15 @@ impl Default for Known {
     }
 }
 
-/// Rows a batch's tracks share (artists, albums), as the batch sees them: ids found or made, by
-/// library and key; keys the prefetch found no row for (made without looking again); and the
-/// rows it made, numbered ahead, not yet written (tracks point at them: written first).
+/// Rows a batch's tracks share (artists, albums), as the scan sees them: ids found or made, by
+/// library and key; the libraries whose rows are all in `ids` (loaded once, so a key not there
+/// is new); and the rows made, numbered ahead, not yet written (tracks point at them: written
+/// first). Ids and completeness carry over to the scan's next transaction; the numbering does
+/// not (it holds only under one transaction's write lock).
 #[derive(Debug)]
 struct Shared<M> {
     ids: HashMap<(Id, String), Id>,
-    absent: HashSet<(Id, String)>,
+    complete: HashSet<Id>,
     next: IdBlock,
     rows: Vec<M>,
 }
@@ -89,9 +103,18 @@ impl<M: ActiveModelTrait + Send> Shared<M> {
     fn new(table: &'static str) -> Self {
         Self {
             ids: HashMap::new(),
-            absent: HashSet::new(),
+            complete: HashSet::new(),
             next: IdBlock::new(table),
             rows: Vec::new(),
+        }
+    }
+
+    /// The same knowledge for the next transaction, numbering afresh.
+    fn carried_over(self, table: &'static str) -> Self {
+        Self {
+            ids: self.ids,
+            complete: self.complete,
+            ..Self::new(table)
         }
     }
 
@@ -109,7 +132,7 @@ impl<M: ActiveModelTrait + Send> Shared<M> {
         if let Some(id) = self.ids.get(&at) {
             return Ok(*id);
         }
-        let found = if self.absent.remove(&at) {
+        let found = if self.complete.contains(&library_id) {
             None
         } else {
             existing::<M::Entity, _>(db, library_id, columns, std::slice::from_ref(&at.1))
@@ -129,25 +152,30 @@ impl<M: ActiveModelTrait + Send> Shared<M> {
         Ok(id)
     }
 
-    /// Looks up `keys` for the whole batch: remembers the rows that exist and notes the keys
-    /// that do not.
+    /// Loads the library's rows (id and key), once a scan: a statement per batch looking up
+    /// its keys cost more than the whole table of a large library (a few rows per album).
     async fn prefetch<C: ConnectionTrait>(
         &mut self,
         db: &C,
         library_id: Id,
-        keys: HashSet<String>,
         columns: KeyColumns<M>,
     ) -> Result<(), sea_orm::DbErr> {
-        let keys: Vec<String> = keys.into_iter().collect();
-        for (id, key) in existing::<M::Entity, _>(db, library_id, columns, &keys).await? {
+        if self.complete.contains(&library_id) {
+            return Ok(());
+        }
+        let (id, library, key) = columns;
+        let rows: Vec<(Id, String)> = M::Entity::find()
+            .select_only()
+            .column(id)
+            .column(key)
+            .filter(library.eq(library_id))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (id, key) in rows {
             self.ids.insert((library_id, key), id);
         }
-        for key in keys {
-            let at = (library_id, key);
-            if !self.ids.contains_key(&at) {
-                self.absent.insert(at);
-            }
-        }
+        self.complete.insert(library_id);
         Ok(())
     }
 }
@@ -521,23 +549,15 @@ async fn prune<C: ConnectionTrait>(
 /// Values per `IN (…)` list, well under either backend's bound-parameter limit.
 const KEYS_PER_LOOKUP: usize = 500;
 
-/// Fills `known` with the batch's artists and albums that already exist, and notes the keys
-/// that do not (they are made by the first track that names them, without looking again).
+/// Fills `known` with the library's artists and albums, unless it has them (new ones are then
+/// made by the first track that names them, without looking again).
 async fn prefetch(
     db: &DatabaseTransaction,
     known: &mut Known,
     library_id: Id,
-    artist_keys: HashSet<String>,
-    group_keys: HashSet<String>,
 ) -> Result<(), sea_orm::DbErr> {
-    known
-        .artists
-        .prefetch(db, library_id, artist_keys, ARTIST_KEY)
-        .await?;
-    known
-        .albums
-        .prefetch(db, library_id, group_keys, ALBUM_KEY)
-        .await
+    known.artists.prefetch(db, library_id, ARTIST_KEY).await?;
+    known.albums.prefetch(db, library_id, ALBUM_KEY).await
 }
 
 /// The (id, key) of the rows of the library whose key column (the last of `columns`: id,
@@ -622,31 +642,20 @@ impl Importer for MusicImporter {
         Box::new(Known::default())
     }
 
+    fn next_batch(&self, previous: ImportBatch) -> ImportBatch {
+        match previous.downcast::<Known>() {
+            Ok(known) => Box::new(known.carried_over()),
+            Err(_) => self.batch(),
+        }
+    }
+
     fn prefetch<'a>(
         &'a self,
         db: &'a DatabaseTransaction,
         library_id: Id,
-        prepared: &[&Prepared],
+        _prepared: &[&Prepared],
         batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, ()> {
-        // The keys `store` will ask for: album artists, first track artists, albums.
-        let mut artist_keys = HashSet::new();
-        let mut group_keys = HashSet::new();
-        for read in prepared
-            .iter()
-            .filter_map(|p| p.downcast_ref::<ReadTrack>())
-        {
-            let tags = &read.tags;
-            artist_keys.insert(key(&tags.album_artist));
-            if let Some(first) = tags.artists.first() {
-                artist_keys.insert(key(first));
-            }
-            group_keys.insert(group_key(
-                &tags.album_artist,
-                &tags.album,
-                tags.mb_release_id.as_deref(),
-            ));
-        }
         Box::pin(async move {
             if !batch.is::<Known>() {
                 *batch = Box::new(Known::default());
@@ -654,7 +663,7 @@ impl Importer for MusicImporter {
             let known = batch
                 .downcast_mut::<Known>()
                 .ok_or("the music batch has no state")?;
-            prefetch(db, known, library_id, artist_keys, group_keys)
+            prefetch(db, known, library_id)
                 .await
                 .map_err(|e| e.to_string())
         })
