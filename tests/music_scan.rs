@@ -1,7 +1,8 @@
 //! How a music scan writes its tracks, albums and artists: many to a statement, numbered ahead.
 //! A track the database refuses costs only itself and is tried again by the next scan, a removed
 //! track's id is never handed to a new one (stars and playlists point at ids), and a retagged
-//! track moves to its new album and artist, made in the same batch, while the old ones go.
+//! track moves to its new album and artist, made in the same batch, while the old ones go; the
+//! batches of one scan share what they made.
 #![allow(
     clippy::unwrap_used,
     reason = "a test fails by panicking, helpers included"
@@ -223,6 +224,41 @@ async fn a_retagged_track_moves_to_a_new_album_made_in_the_same_scan() {
         )
         .await,
         [("Band".to_owned(), 1), ("Newcomer".to_owned(), 1)]
+    );
+    server.stop().await;
+}
+
+/// More files than one scan transaction takes (1,024): the artist and album the first batch
+/// made are the ones the next batches use, and a later scan still finds them.
+#[tokio::test]
+async fn batches_of_one_scan_share_the_artists_and_albums_they_made() {
+    const FILES: usize = 1_100;
+    let env = TestEnv::new().await;
+    let root = env.data_dir().join("music");
+    mp3(&root, "0000.mp3", "Same", "Jazz");
+    let first = root.join("Band/Record/0000.mp3");
+    for n in 1..FILES {
+        std::fs::copy(&first, root.join(format!("Band/Record/{n:04}.mp3"))).unwrap();
+    }
+    let server = TestServer::start_with(env.config()).await;
+    let lib = server.library_at("music", "Music", &root).await;
+    server.scan_ok(lib).await;
+    let albums = "/api/v1/music/albums?limit=100";
+    let artists = "/api/v1/music/artists?limit=100";
+    assert_eq!(
+        listing(&server, albums, "title", "track_count").await,
+        [("Record".to_owned(), FILES as i64)]
+    );
+    assert_eq!(
+        listing(&server, artists, "name", "album_count").await,
+        [("Band".to_owned(), 1)]
+    );
+
+    mp3(&root, "late.mp3", "Late", "Jazz");
+    server.scan_ok(lib).await;
+    assert_eq!(
+        listing(&server, albums, "title", "track_count").await,
+        [("Record".to_owned(), FILES as i64 + 1)]
     );
     server.stop().await;
 }
