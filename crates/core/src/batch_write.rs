@@ -43,6 +43,13 @@ impl IdBlock {
         }
     }
 
+    /// A block for the same table, holding nothing: for the next transaction, as a block's
+    /// SQLite numbering holds only under the write lock of the transaction that drew it.
+    #[must_use]
+    pub fn renewed(&self) -> Self {
+        Self::new(self.table)
+    }
+
     /// The next id to give a new row.
     pub async fn next<C: ConnectionTrait>(&mut self, db: &C) -> Result<Id, DbErr> {
         match db.get_database_backend() {

@@ -99,18 +99,16 @@ pub trait Importer: Send + Sync + 'static {
         self.batch()
     }
 
-    /// Finds, before a batch's files are imported one by one, what many of them will look up
-    /// (artists and albums shared by a folder of tracks), with a query for the batch instead
-    /// of one per file. `prepared` holds what [`Importer::prepare`] read of the batch's files
-    /// of `library_id`. Only an optimisation: what it misses, `import` still looks up.
+    /// Finds, before a batch's files of `library_id` are imported one by one, what many of
+    /// them will look up (artists and albums shared by a folder of tracks), instead of a query
+    /// per file. Only an optimisation: what it misses, `import` still looks up.
     fn prefetch<'a>(
         &'a self,
         db: &'a DatabaseTransaction,
         library_id: Id,
-        prepared: &[&Prepared],
         batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, ()> {
-        let _ = (db, library_id, prepared, batch);
+        let _ = (db, library_id, batch);
         Box::pin(async { Ok(()) })
     }
 

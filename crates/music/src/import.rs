@@ -60,8 +60,8 @@ impl Known {
     /// of this one's numbering (everything made was flushed and committed).
     fn carried_over(self) -> Self {
         Self {
-            artists: self.artists.carried_over("music_artist"),
-            albums: self.albums.carried_over("music_album"),
+            artists: self.artists.carried_over(),
+            albums: self.albums.carried_over(),
             ..Self::default()
         }
     }
@@ -110,11 +110,12 @@ impl<M: ActiveModelTrait + Send> Shared<M> {
     }
 
     /// The same knowledge for the next transaction, numbering afresh.
-    fn carried_over(self, table: &'static str) -> Self {
+    fn carried_over(self) -> Self {
         Self {
             ids: self.ids,
             complete: self.complete,
-            ..Self::new(table)
+            next: self.next.renewed(),
+            rows: Vec::new(),
         }
     }
 
@@ -653,7 +654,6 @@ impl Importer for MusicImporter {
         &'a self,
         db: &'a DatabaseTransaction,
         library_id: Id,
-        _prepared: &[&Prepared],
         batch: &'a mut ImportBatch,
     ) -> ImportFuture<'a, ()> {
         Box::pin(async move {

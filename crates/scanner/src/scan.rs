@@ -415,17 +415,7 @@ impl Scanner {
                 None => importer.batch(),
             };
             let mut rows = Vec::new();
-            // The reads are only borrowed to make the future (which must not hold them:
-            // they are not `Sync`).
-            let prefetching = {
-                let prepared: Vec<&Prepared> = reads
-                    .iter()
-                    .flatten()
-                    .filter_map(|read| read.prepared.as_ref())
-                    .collect();
-                importer.prefetch(&txn, target.library.id, &prepared, &mut batch)
-            };
-            if let Err(e) = prefetching.await {
+            if let Err(e) = importer.prefetch(&txn, target.library.id, &mut batch).await {
                 // Each file looks up what it needs instead.
                 tracing::warn!(error = %e, "cannot look up a batch's shared items ahead");
                 batch = importer.batch();
