@@ -136,7 +136,7 @@ impl<M: ActiveModelTrait + Send> Shared<M> {
         let found = if self.complete.contains(&library_id) {
             None
         } else {
-            existing::<M::Entity, _>(db, library_id, columns, std::slice::from_ref(&at.1))
+            existing::<M::Entity, _>(db, library_id, columns, Some(&at.1))
                 .await?
                 .first()
                 .map(|(id, _)| *id)
@@ -164,16 +164,7 @@ impl<M: ActiveModelTrait + Send> Shared<M> {
         if self.complete.contains(&library_id) {
             return Ok(());
         }
-        let (id, library, key) = columns;
-        let rows: Vec<(Id, String)> = M::Entity::find()
-            .select_only()
-            .column(id)
-            .column(key)
-            .filter(library.eq(library_id))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (id, key) in rows {
+        for (id, key) in existing::<M::Entity, _>(db, library_id, columns, None).await? {
             self.ids.insert((library_id, key), id);
         }
         self.complete.insert(library_id);
@@ -547,9 +538,6 @@ async fn prune<C: ConnectionTrait>(
     Ok(removed)
 }
 
-/// Values per `IN (…)` list, well under either backend's bound-parameter limit.
-const KEYS_PER_LOOKUP: usize = 500;
-
 /// Fills `known` with the library's artists and albums, unless it has them (new ones are then
 /// made by the first track that names them, without looking again).
 async fn prefetch(
@@ -561,29 +549,24 @@ async fn prefetch(
     known.albums.prefetch(db, library_id, ALBUM_KEY).await
 }
 
-/// The (id, key) of the rows of the library whose key column (the last of `columns`: id,
-/// library, key) holds one of `keys`.
+/// The (id, key) of the library's rows (`columns`: id, library, key), all of them or those
+/// keyed `only`.
 async fn existing<E: EntityTrait, C: ConnectionTrait>(
     db: &C,
     library_id: Id,
     columns: (E::Column, E::Column, E::Column),
-    keys: &[String],
+    only: Option<&str>,
 ) -> Result<Vec<(Id, String)>, sea_orm::DbErr> {
     let (id, library, key) = columns;
-    let mut rows = Vec::new();
-    for chunk in keys.chunks(KEYS_PER_LOOKUP) {
-        let found: Vec<(Id, String)> = E::find()
-            .select_only()
-            .column(id)
-            .column(key)
-            .filter(library.eq(library_id))
-            .filter(key.is_in(chunk.iter().cloned()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        rows.extend(found);
+    let mut query = E::find()
+        .select_only()
+        .column(id)
+        .column(key)
+        .filter(library.eq(library_id));
+    if let Some(only) = only {
+        query = query.filter(key.eq(only));
     }
-    Ok(rows)
+    query.into_tuple().all(db).await
 }
 
 impl MusicImporter {
