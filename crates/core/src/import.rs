@@ -84,6 +84,15 @@ pub trait Importer: Send + Sync + 'static {
         Box::new(())
     }
 
+    /// [`Importer::prepare`] from the file the scanner already opened and began to read (to
+    /// fingerprint it), at its start: a module that reads the file itself saves opening it
+    /// again and reading its first bytes again (a scan reads thousands of files). By default
+    /// the file is closed and [`Importer::prepare`] reads by path.
+    fn prepare_opened(&self, file: &FileToImport, opened: crate::OpenedFile) -> Prepared {
+        drop(opened);
+        self.prepare(file)
+    }
+
     /// A fresh state for one batch of files (one transaction). The scanner starts a new one
     /// after a file fails, since that file's writes may have been rolled back (flushing the
     /// old one first).

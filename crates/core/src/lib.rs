@@ -13,6 +13,7 @@ pub mod import;
 pub mod media_file;
 pub mod memory;
 pub mod module;
+pub mod opened_file;
 pub mod pagination;
 pub mod playback_state;
 pub mod private_answer;
@@ -28,6 +29,7 @@ pub use events::{Envelope, Event, EventBus, ItemRef};
 pub use id::Id;
 pub use import::{FileToImport, ImportBatch, ImportFuture, Imported, Importer, Prepared};
 pub use module::{KNOWN_MODULES, Module, ModuleContext, ModuleInfo};
+pub use opened_file::OpenedFile;
 pub use pagination::{Page, PageParams, SortOrder};
 pub use private_answer::{PRIVATE_ANSWER, PrivateAnswer};
 pub use search::{

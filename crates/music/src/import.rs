@@ -14,7 +14,8 @@ use revenge_core::batch_write::{
 };
 use revenge_core::sort::sort_title;
 use revenge_core::{
-    FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, Prepared,
+    FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, OpenedFile,
+    Prepared,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
@@ -226,10 +227,10 @@ struct ReadTrack {
     suffix: String,
 }
 
-/// Reads a file's tags (blocking).
-fn read_track(file: &FileToImport) -> ReadTrack {
+/// Reads a file's tags (blocking), from `opened` when the file is already open.
+fn read_track(file: &FileToImport, opened: Option<OpenedFile>) -> ReadTrack {
     ReadTrack {
-        tags: tags::read(&file.path, &file.rel_path),
+        tags: tags::read_from(opened, &file.path, &file.rel_path),
         size: i64::try_from(file.size).unwrap_or(i64::MAX),
         suffix: suffix(&file.path),
     }
@@ -582,7 +583,7 @@ impl MusicImporter {
             // Not read beforehand (reading stopped): read now, off the async workers.
             Err(_) => {
                 let file = file.clone();
-                tokio::task::spawn_blocking(move || read_track(&file))
+                tokio::task::spawn_blocking(move || read_track(&file, None))
                     .await
                     .map_err(|e| e.to_string())?
             }
@@ -619,7 +620,11 @@ impl Importer for MusicImporter {
     }
 
     fn prepare(&self, file: &FileToImport) -> Prepared {
-        Box::new(read_track(file))
+        Box::new(read_track(file, None))
+    }
+
+    fn prepare_opened(&self, file: &FileToImport, opened: OpenedFile) -> Prepared {
+        Box::new(read_track(file, Some(opened)))
     }
 
     fn batch(&self) -> ImportBatch {

@@ -3,12 +3,13 @@
 //! Whatever the tags lack is taken from the folders and the file name, and a file whose tags
 //! cannot be read is still a track, with a warning.
 
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use lofty::config::ParseOptions;
 use lofty::file::{AudioFile, TaggedFileExt};
 use lofty::tag::{ItemKey, Tag};
+use revenge_core::OpenedFile;
 
 /// Audio files the music module takes (lower case, without the dot).
 pub const AUDIO_EXTENSIONS: &[&str] = revenge_core::import::AUDIO_EXTENSIONS;
@@ -60,15 +61,24 @@ pub struct TrackTags {
 /// some, folder and file names where not. Never fails: an unreadable file is a track named
 /// after its file, with a warning.
 pub fn read(path: &Path, rel_path: &str) -> TrackTags {
+    read_from(None, path, rel_path)
+}
+
+/// [`read`] from `opened`, the file at `path` already open (at its start), when given.
+pub fn read_from(opened: Option<OpenedFile>, path: &Path, rel_path: &str) -> TrackTags {
     let mut tags = TrackTags::default();
     // Cover pictures are only noted here, and extracted when asked for.
     let options = ParseOptions::new().read_cover_art(true);
-    // One open serves the ID3 version check and lofty (a scan reads thousands of files).
+    // One open serves the ID3 version check and lofty (a scan reads thousands of files), read
+    // through `OpenedFile`: lofty's seeks and position queries then cost no system call.
     let parsed = (|| -> Result<(lofty::file::TaggedFile, bool), String> {
-        let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+        let mut file = match opened {
+            Some(file) => file,
+            None => OpenedFile::open(path).map_err(|e| e.to_string())?,
+        };
         let slash_separated = id3v23(&mut file);
-        file.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
-        let mut probe = lofty::probe::Probe::new(BufReader::new(file)).options(options);
+        file.rewind().map_err(|e| e.to_string())?;
+        let mut probe = lofty::probe::Probe::new(file).options(options);
         // As `Probe::open` does: the extension stands when the content cannot tell.
         if let Some(by_name) = lofty::file::FileType::from_path(path) {
             probe = probe.set_file_type(by_name);
@@ -113,7 +123,7 @@ pub fn read(path: &Path, rel_path: &str) -> TrackTags {
 
 /// Whether the file starts with an ID3v2.3 header: v2.3 separates values with "/", v2.4 with
 /// NUL (which lofty splits for us).
-fn id3v23(file: &mut std::fs::File) -> bool {
+fn id3v23(file: &mut OpenedFile) -> bool {
     let mut header = [0u8; 4];
     file.read_exact(&mut header)
         .map(|()| &header[..3] == b"ID3" && header[3] == 3)

@@ -10,7 +10,7 @@
 
 use std::cell::OnceCell;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -21,8 +21,23 @@ const PREFIX: &str = "x3:";
 
 /// The fingerprint of the file at `path` of length `size`.
 pub fn fingerprint(path: &Path, size: u64) -> std::io::Result<String> {
+    let file = File::open(path)?;
+    fingerprint_of(&file, size, &read_head(&file, size)?)
+}
+
+/// The first bytes of `file` (of length `size`) that its fingerprint covers: the scanner
+/// hands them on to the module with the open file, so they are read once.
+pub fn read_head(file: &File, size: u64) -> std::io::Result<Vec<u8>> {
+    let mut head = vec![0u8; usize::try_from(CHUNK.min(size)).unwrap_or(0)];
+    file.read_exact_at(&mut head, 0)?;
+    Ok(head)
+}
+
+/// The fingerprint of `file`, of length `size`, whose [`read_head`] is `head`. Reads at
+/// offsets: the file's position is left where it was.
+pub fn fingerprint_of(file: &File, size: u64, head: &[u8]) -> std::io::Result<String> {
     let mut hasher = Xxh3::new();
-    hash_ends(path, size, |bytes| hasher.update(bytes))?;
+    hash_ends_of(file, size, head, |bytes| hasher.update(bytes))?;
     Ok(format!("{PREFIX}{:032x}", hasher.digest128()))
 }
 
@@ -64,17 +79,23 @@ impl<'a> Candidate<'a> {
 }
 
 /// Feeds the size, the first 64 KiB and the last 64 KiB (when there are more) to `update`.
-fn hash_ends(path: &Path, size: u64, mut update: impl FnMut(&[u8])) -> std::io::Result<()> {
-    let mut file = File::open(path)?;
+fn hash_ends(path: &Path, size: u64, update: impl FnMut(&[u8])) -> std::io::Result<()> {
+    let file = File::open(path)?;
+    hash_ends_of(&file, size, &read_head(&file, size)?, update)
+}
+
+fn hash_ends_of(
+    file: &File,
+    size: u64,
+    head: &[u8],
+    mut update: impl FnMut(&[u8]),
+) -> std::io::Result<()> {
     update(&size.to_le_bytes());
-    let mut buf = vec![0u8; usize::try_from(CHUNK.min(size)).unwrap_or(0)];
-    file.read_exact(&mut buf)?;
-    update(&buf);
+    update(head);
     if size > CHUNK {
         let tail = CHUNK.min(size - CHUNK);
-        file.seek(SeekFrom::Start(size - tail))?;
-        buf.truncate(usize::try_from(tail).unwrap_or(0));
-        file.read_exact(&mut buf)?;
+        let mut buf = vec![0u8; usize::try_from(tail).unwrap_or(0)];
+        file.read_exact_at(&mut buf, size - tail)?;
         update(&buf);
     }
     Ok(())
@@ -110,6 +131,23 @@ mod tests {
             assert!(Candidate::new(a.path(), size).matches(&print));
             assert_eq!(Candidate::new(b.path(), size).matches(&print), len == 0);
             assert!(!Candidate::new(a.path(), size + 1).matches(&print));
+        }
+    }
+
+    #[test]
+    fn an_open_file_prints_as_its_path_does_and_stays_at_its_start() {
+        use std::io::Read;
+        for len in [0, 10, 200 * 1024] {
+            let a = file_of(len, 3);
+            let size = len as u64;
+            let mut opened = File::open(a.path()).expect("open");
+            let head = read_head(&opened, size).expect("head");
+            assert_eq!(head.len() as u64, size.min(CHUNK));
+            let print = fingerprint_of(&opened, size, &head).expect("print");
+            assert_eq!(print, fingerprint(a.path(), size).expect("print"));
+            let mut all = Vec::new();
+            opened.read_to_end(&mut all).expect("read");
+            assert_eq!(all.len(), len, "the module reads the whole file after");
         }
     }
 

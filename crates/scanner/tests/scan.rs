@@ -21,6 +21,16 @@ struct Recorder {
     next: AtomicI64,
     imports: AtomicUsize,
     removed: Mutex<Vec<Id>>,
+    /// The page cache size of the connection each import wrote through.
+    cache_sizes: Mutex<Vec<i64>>,
+}
+
+/// SQLite's `cache_size` of the connection `db` runs on.
+async fn cache_size(db: &impl sea_orm::ConnectionTrait) -> i64 {
+    let statement =
+        sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, "PRAGMA cache_size");
+    let row = db.query_one_raw(statement).await.unwrap().unwrap();
+    row.try_get_by_index(0).unwrap()
 }
 
 struct Fake(Arc<Recorder>);
@@ -32,13 +42,15 @@ impl Importer for Fake {
 
     fn import<'a>(
         &'a self,
-        _db: &'a sea_orm::DatabaseTransaction,
+        db: &'a sea_orm::DatabaseTransaction,
         file: &'a FileToImport,
         _prepared: revenge_core::Prepared,
         _batch: &'a mut revenge_core::ImportBatch,
     ) -> ImportFuture<'a, Imported> {
         Box::pin(async move {
             self.0.imports.fetch_add(1, Ordering::SeqCst);
+            let size = cache_size(db).await;
+            self.0.cache_sizes.lock().unwrap().push(size);
             if file.rel_path.contains("sample") {
                 return Ok(Imported::Skipped {
                     reason: "sample".to_owned(),
@@ -162,6 +174,30 @@ async fn rescans_are_incremental_moves_keep_items_and_deletes_remove() {
     let removed = scan(&scanner, library).await.unwrap();
     assert_eq!(removed.removed, 1);
     assert_eq!(recorder.removed.lock().unwrap().clone(), [heat]);
+}
+
+#[tokio::test]
+async fn a_scan_writes_with_a_larger_page_cache_and_gives_the_connection_its_own_back() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Heat (1995)/Heat (1995).mkv", b"heat-bytes");
+    let (scanner, recorder, library, db) = setup(dir.path()).await;
+    let before = cache_size(&db).await;
+    assert!(before < 0, "the connection's cache is set in KiB: {before}");
+
+    scan(&scanner, library).await.unwrap();
+    let during = recorder.cache_sizes.lock().unwrap().clone();
+    assert_eq!(during.len(), 1);
+    assert!(
+        during[0] < before && during[0] <= -8 * 1024,
+        "the batch wrote with {} KiB of page cache, the connection has {} KiB",
+        -during[0],
+        -before
+    );
+    assert_eq!(
+        cache_size(&db).await,
+        before,
+        "the connection's own size is back"
+    );
 }
 
 #[tokio::test]
