@@ -381,22 +381,30 @@ impl Scanner {
                     .collect()
             })
             .collect();
-        let mut jobs = jobs.into_iter();
-        let mut pending = jobs
-            .next()
-            .map(|batch| tokio::spawn(read_batch(shared.clone(), self.ffprobe.is_some(), batch)));
+        // Batches are read one after another while earlier ones are written, up to
+        // `READ_AHEAD` finished ahead of the writer: reading and writing a batch take about as
+        // long, and a reader that waited for each batch's commit before starting the next
+        // idled whenever its batch happened to be the quicker one.
+        let (ready, mut reads_in) = tokio::sync::mpsc::channel(READ_AHEAD);
+        let defer_to_ffprobe = self.ffprobe.is_some();
+        let reader = tokio::spawn(async move {
+            for batch in jobs {
+                let reads = read_batch(shared.clone(), defer_to_ffprobe, batch).await;
+                if ready.send(reads).await.is_err() {
+                    // The scan stopped: nobody waits for the rest.
+                    break;
+                }
+            }
+        });
+        // The reader stops with the scan, whichever way the scan ends.
+        let _reader = AbortOnDrop(reader);
         let mut steps = steps.into_iter();
         // The module's state after a committed batch, handed to the next one.
         let mut carried: Option<ImportBatch> = None;
         for chunk in found.chunks(BATCH) {
-            let reads = match pending.take() {
-                Some(handle) => handle.await.unwrap_or_default(),
-                None => Vec::new(),
-            };
-            // Headers of the next batch are read while this one is written.
-            pending = jobs.next().map(|batch| {
-                tokio::spawn(read_batch(shared.clone(), self.ffprobe.is_some(), batch))
-            });
+            // Nothing when the reader stopped (a runtime shutting down): the module then reads
+            // in `import`.
+            let reads = reads_in.recv().await.unwrap_or_default();
             let work: Vec<(&FoundFile, Step)> = chunk.iter().zip(steps.by_ref()).collect();
             if work.iter().all(|(_, step)| matches!(step, Step::Unchanged)) {
                 // A rescan that finds nothing new opens no transaction at all.
@@ -693,6 +701,18 @@ fn read(importer: &dyn Importer, defer_to_ffprobe: bool, job: Option<ReadJob>) -
 /// 0.71-0.87 s, 2,048 1.41-2.12 s (not yet understood; likely a transaction's pages far
 /// outgrowing the connection's 512 KiB page cache, spilled to the log before the commit).
 const BATCH: usize = 1024;
+/// Batches read and waiting for the writer, at most, besides the one being read.
+const READ_AHEAD: usize = 1;
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Blocking tasks reading a batch at once: one core fewer than the machine has, at least one.
 /// The writer (this task and the database's thread, taking turns) is a scan's critical path;
 /// readers only need to stay a batch ahead of it. Eight readers on two cores left the writer
