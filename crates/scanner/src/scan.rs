@@ -553,11 +553,16 @@ async fn widen_cache(txn: &DatabaseTransaction) -> Option<i64> {
 
 /// Commits a scan's write transaction, first giving its connection its own page cache size
 /// back (SQLite frees the pages above it as the commit leaves them clean). A transaction that
-/// fails instead leaves its connection with the larger cache until the connection closes.
+/// fails instead leaves its connection with the larger cache until the connection closes; so
+/// does one whose size cannot be set back, which is still committed (the batch is not lost
+/// for a cache size).
 async fn commit(txn: DatabaseTransaction, restore: Option<i64>) -> Result<(), ScanError> {
-    if let Some(size) = restore {
-        txn.execute_unprepared(&format!("PRAGMA cache_size = {size}"))
-            .await?;
+    if let Some(size) = restore
+        && let Err(e) = txn
+            .execute_unprepared(&format!("PRAGMA cache_size = {size}"))
+            .await
+    {
+        tracing::warn!(error = %e, "cannot give a connection its page cache size back");
     }
     txn.commit().await?;
     Ok(())
