@@ -26,7 +26,7 @@ use tokio::sync::watch;
 use crate::ScanError;
 use crate::entity::{self as media_file, Column};
 use crate::fingerprint::{Candidate, fingerprint_of, read_head};
-use crate::walk::{FoundFile, walk, walk_paths};
+use crate::walk::{FoundFile, WalkIssue, walk, walk_each, walk_paths};
 
 /// Where a scan is, for progress bars and the jobs API.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -207,8 +207,9 @@ impl Scanner {
             .collect();
         let folders = library_repo::folders(&self.db, library_id).await?;
 
-        // Walk every folder first, so an unreachable one stops the scan before anything
-        // changes anywhere.
+        // Walk every folder with records first, so an unreachable or emptied one stops the
+        // scan before anything changes anywhere. A folder without records (a new library) has
+        // nothing to lose: it is walked while its files are read and written.
         let mut walked = Vec::new();
         for folder in &folders {
             let root = PathBuf::from(&folder.path);
@@ -223,6 +224,14 @@ impl Scanner {
                 continue;
             }
             check_reachable(&root)?;
+            let known = media_file::Entity::find()
+                .filter(Column::FolderId.eq(folder.id))
+                .count(&self.db)
+                .await?;
+            if within.is_none() && known == 0 {
+                walked.push((folder.clone(), Source::Fresh, None));
+                continue;
+            }
             let walk_root = root.clone();
             let exts = extensions.clone();
             let walk_scope = within.clone();
@@ -242,174 +251,115 @@ impl Scanner {
                     .map(|rel| rel.as_os_str().as_bytes().to_vec())
                     .collect()
             });
-            let known = media_file::Entity::find()
-                .filter(Column::FolderId.eq(folder.id))
-                .count(&self.db)
-                .await?;
             if prefixes.is_none() && found.is_empty() && known > 0 && dir_is_empty(&root) {
                 return Err(ScanError::FolderEmptied {
                     path: folder.path.clone(),
                     known: usize::try_from(known).unwrap_or(usize::MAX),
                 });
             }
-            for issue in &issues {
-                tracing::warn!(library = library_id, path = %issue.path, "{}", issue.message);
-            }
-            walked.push((folder.clone(), found, issues.len(), prefixes));
+            log_issues(library_id, &issues);
+            walked.push((folder.clone(), Source::Found(found, issues.len()), prefixes));
         }
 
         let mut report = ScanReport::default();
-        let total: usize = walked.iter().map(|(_, found, _, _)| found.len()).sum();
-        report.seen = total as u64;
+        let found: usize = walked
+            .iter()
+            .map(|(_, source, _)| match source {
+                Source::Found(found, _) => found.len(),
+                Source::Fresh => 0,
+            })
+            .sum();
+        let fresh = walked
+            .iter()
+            .filter(|(_, source, _)| matches!(source, Source::Fresh))
+            .count();
+        report.seen = found as u64;
         progress.send_replace(ScanProgress {
             seen: report.seen,
             done: 0,
-            total: Some(report.seen),
+            // Known once the last walk is over.
+            total: (fresh == 0).then_some(report.seen),
         });
-        for (folder, found, issues, prefixes) in walked {
-            report.errors += issues as u64;
+        let mut walking = fresh;
+        for (folder, source, prefixes) in walked {
             let target = Target {
                 library: &library,
                 folder: &folder,
                 importer: &*importer,
                 shared: importer.clone(),
+                extensions: &extensions,
             };
-            self.scan_folder(&target, found, prefixes.as_deref(), &mut report, progress)
+            let is_fresh = matches!(source, Source::Fresh);
+            self.scan_folder(&target, source, prefixes.as_deref(), &mut report, progress)
                 .await?;
+            if is_fresh {
+                walking -= 1;
+                if walking == 0 {
+                    progress.send_modify(|p| p.total = Some(p.seen));
+                }
+            }
         }
         Ok(report)
     }
 
-    /// Brings one folder's records in line with `found`; with `scope` (paths below the folder)
-    /// only the records at or below those paths are compared.
+    /// Brings one folder's records in line with what is on disk: the files walked (`Found`),
+    /// of which with `scope` (paths below the folder) only the records at or below those paths
+    /// are compared; or, for a folder without records (`Fresh`), the files as the walk finds them.
     async fn scan_folder(
         &self,
         target: &Target<'_>,
-        found: Vec<FoundFile>,
+        source: Source,
         scope: Option<&[Vec<u8>]>,
         report: &mut ScanReport,
         progress: &watch::Sender<ScanProgress>,
     ) -> Result<(), ScanError> {
-        let folder = target.folder;
         let importer = target.importer;
-        let shared = target.shared.clone();
-        // Only what comparing needs (the stored metadata of 100,000 files would cost hundreds
-        // of megabytes), streamed straight to the file it belongs to: collecting the rows first
-        // doubled a rescan's peak memory.
-        let on_disk: HashMap<&[u8], usize> = found
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.rel_bytes.as_slice(), i))
-            .collect();
-        let mut matched: Vec<Option<FileState>> = Vec::new();
-        matched.resize_with(found.len(), || None);
-        // Records whose file is no longer where it was: candidates for a move, else removed.
-        let mut missing: Vec<FileState> = Vec::new();
-        let mut records = media_file::Entity::find()
-            .select_only()
-            .columns([
-                Column::Id,
-                Column::Module,
-                Column::PathBytes,
-                Column::RelPath,
-                Column::Size,
-                Column::MtimeNs,
-                Column::Inode,
-                Column::Device,
-                Column::Fingerprint,
-                Column::ItemId,
-            ])
-            .filter(Column::FolderId.eq(folder.id))
-            .into_model::<FileState>()
-            .stream(&self.db)
-            .await?;
-        while let Some(record) = records.try_next().await? {
-            if !scope.is_none_or(|scope| in_scope(&record.path_bytes, scope)) {
-                continue;
+        let (chunks, missing, walker) = match source {
+            Source::Found(found, issues) => {
+                report.errors += issues as u64;
+                let (chunks, missing) = self.compare(target.folder, found, scope).await?;
+                (chunks, missing, None)
             }
-            match on_disk.get(record.path_bytes.as_slice()) {
-                Some(&i) => matched[i] = Some(record),
-                None => missing.push(record),
+            Source::Fresh => {
+                let (chunks, walker) = walk_fresh(target);
+                (chunks, Vec::new(), Some(walker))
             }
-        }
-        drop(records);
-        drop(on_disk);
+        };
+        // A walk cannot be aborted (a blocking task): it stops at its next batch when the scan
+        // has stopped, as nobody takes the batch.
 
         let savepoints = self.db.get_database_backend() == DbBackend::Postgres;
-        // Classify every file first (cheap: compare with the records), so that reading the
-        // next batch's headers can overlap writing this batch.
-        let mut steps = Vec::with_capacity(found.len());
-        for (file, record) in found.iter().zip(matched) {
-            let step = match record {
-                Some(record)
-                    if record.size == to_i64(file.size) && record.mtime_ns == file.mtime_ns =>
-                {
-                    Step::Unchanged
-                }
-                Some(record) => Step::Update(record),
-                None => match take_moved(&mut missing, file) {
-                    Some(record) => Step::Move(record),
-                    None => Step::Add,
-                },
-            };
-            steps.push(step);
-        }
-        let library_id = target.library.id;
-        let jobs: Vec<Vec<Option<ReadJob>>> = found
-            .chunks(BATCH)
-            .zip(steps.chunks(BATCH))
-            .map(|(files, steps)| {
-                files
-                    .iter()
-                    .zip(steps)
-                    .map(|(file, step)| {
-                        let item_id = match step {
-                            Step::Add => None,
-                            Step::Update(record) => record.item_id,
-                            Step::Unchanged | Step::Move(_) => return None,
-                        };
-                        Some(ReadJob {
-                            file: FileToImport {
-                                library_id,
-                                path: file.path.clone(),
-                                rel_path: file.rel_display.clone(),
-                                item_id,
-                                size: file.size,
-                            },
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
         // Batches are read one after another while earlier ones are written, up to
         // `READ_AHEAD` finished ahead of the writer: reading and writing a batch take about as
         // long, and a reader that waited for each batch's commit before starting the next
         // idled whenever its batch happened to be the quicker one.
         let (ready, mut reads_in) = tokio::sync::mpsc::channel(READ_AHEAD);
-        let defer_to_ffprobe = self.ffprobe.is_some();
-        let reader = tokio::spawn(async move {
-            for batch in jobs {
-                let reads = read_batch(shared.clone(), defer_to_ffprobe, batch).await;
-                if ready.send(reads).await.is_err() {
-                    // The scan stopped: nobody waits for the rest.
-                    break;
-                }
-            }
-        });
+        let reader = tokio::spawn(read_ahead(
+            target.shared.clone(),
+            self.ffprobe.is_some(),
+            target.library.id,
+            chunks,
+            ready,
+        ));
         // The reader stops with the scan, whichever way the scan ends.
-        let _reader = AbortOnDrop(reader);
-        let mut steps = steps.into_iter();
+        let _reading = AbortOnDrop(reader.abort_handle());
         // The module's state after a committed batch, handed to the next one.
         let mut carried: Option<ImportBatch> = None;
-        for chunk in found.chunks(BATCH) {
-            // Nothing when the reader stopped (a runtime shutting down): the module then reads
-            // in `import`.
-            let reads = reads_in.recv().await.unwrap_or_default();
-            let work: Vec<(&FoundFile, Step)> = chunk.iter().zip(steps.by_ref()).collect();
+        while let Some((chunk, reads)) = reads_in.recv().await {
+            let Chunk {
+                files,
+                steps,
+                fresh,
+            } = chunk;
+            if fresh {
+                report.seen += files.len() as u64;
+                progress.send_modify(|p| p.seen += files.len() as u64);
+            }
+            let work: Vec<(&FoundFile, Step)> = files.iter().zip(steps).collect();
             if work.iter().all(|(_, step)| matches!(step, Step::Unchanged)) {
                 // A rescan that finds nothing new opens no transaction at all.
                 report.unchanged += work.len() as u64;
-                progress.send_modify(|p| p.done += chunk.len() as u64);
+                progress.send_modify(|p| p.done += files.len() as u64);
                 continue;
             }
             let mut reads = reads.into_iter();
@@ -474,7 +424,22 @@ impl Scanner {
             for event in events {
                 self.events.publish(event);
             }
-            progress.send_modify(|p| p.done += chunk.len() as u64);
+            progress.send_modify(|p| p.done += files.len() as u64);
+        }
+        // Only a runtime shutting down stops the reader early (it catches a reader's panic per
+        // file): the files it did not hand over are still unrecorded, so the next scan takes
+        // them in.
+        if let Err(e) = reader.await {
+            tracing::warn!(error = %e, "reading files stopped");
+        }
+        if let Some(walker) = walker {
+            match walker.await {
+                Ok(issues) => {
+                    log_issues(target.library.id, &issues);
+                    report.errors += issues.len() as u64;
+                }
+                Err(e) => tracing::warn!(error = %e, "walking a folder stopped"),
+            }
         }
 
         if !missing.is_empty() {
@@ -499,6 +464,91 @@ impl Scanner {
 }
 
 impl Scanner {
+    /// Compares the files walked in `folder` with its records (those within `scope`): each
+    /// file's step, in batches, and the records whose file is gone.
+    async fn compare(
+        &self,
+        folder: &folder::Model,
+        found: Vec<FoundFile>,
+        scope: Option<&[Vec<u8>]>,
+    ) -> Result<(Chunks, Vec<FileState>), ScanError> {
+        // Only what comparing needs (the stored metadata of 100,000 files would cost hundreds
+        // of megabytes), streamed straight to the file it belongs to: collecting the rows first
+        // doubled a rescan's peak memory.
+        let on_disk: HashMap<&[u8], usize> = found
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.rel_bytes.as_slice(), i))
+            .collect();
+        let mut matched: Vec<Option<FileState>> = Vec::new();
+        matched.resize_with(found.len(), || None);
+        // Records whose file is no longer where it was: candidates for a move, else removed.
+        let mut missing: Vec<FileState> = Vec::new();
+        let mut records = media_file::Entity::find()
+            .select_only()
+            .columns([
+                Column::Id,
+                Column::Module,
+                Column::PathBytes,
+                Column::RelPath,
+                Column::Size,
+                Column::MtimeNs,
+                Column::Inode,
+                Column::Device,
+                Column::Fingerprint,
+                Column::ItemId,
+            ])
+            .filter(Column::FolderId.eq(folder.id))
+            .into_model::<FileState>()
+            .stream(&self.db)
+            .await?;
+        while let Some(record) = records.try_next().await? {
+            if !scope.is_none_or(|scope| in_scope(&record.path_bytes, scope)) {
+                continue;
+            }
+            match on_disk.get(record.path_bytes.as_slice()) {
+                Some(&i) => matched[i] = Some(record),
+                None => missing.push(record),
+            }
+        }
+        drop(records);
+        drop(on_disk);
+
+        let steps: Vec<Step> = found
+            .iter()
+            .zip(matched)
+            .map(|(file, record)| match record {
+                Some(record)
+                    if record.size == to_i64(file.size) && record.mtime_ns == file.mtime_ns =>
+                {
+                    Step::Unchanged
+                }
+                Some(record) => Step::Update(record),
+                None => match take_moved(&mut missing, file) {
+                    Some(record) => Step::Move(record),
+                    None => Step::Add,
+                },
+            })
+            .collect();
+        let (sender, chunks) = tokio::sync::mpsc::unbounded_channel();
+        let mut files = found.into_iter();
+        let mut steps = steps.into_iter();
+        loop {
+            let files: Vec<FoundFile> = files.by_ref().take(BATCH).collect();
+            if files.is_empty() {
+                break;
+            }
+            let steps: Vec<Step> = steps.by_ref().take(files.len()).collect();
+            // The receiver is still here: it cannot be gone.
+            let _ = sender.send(Chunk {
+                files,
+                steps,
+                fresh: false,
+            });
+        }
+        Ok((chunks, missing))
+    }
+
     /// A transaction that writes. IMMEDIATE on SQLite: it holds the write lock from its start,
     /// so modules may number new rows themselves (`IdBlock`), and a read it makes before
     /// writing cannot go stale under another writer (the probe job, another library's scan),
@@ -701,6 +751,102 @@ fn read(importer: &dyn Importer, defer_to_ffprobe: bool, job: Option<ReadJob>) -
     })
 }
 
+/// Batches of files with their steps, in the order they are written.
+type Chunks = tokio::sync::mpsc::UnboundedReceiver<Chunk>;
+
+/// Where a folder's files come from.
+enum Source {
+    /// Walked before the scan changed anything, with the number of walk issues (logged).
+    Found(Vec<FoundFile>, usize),
+    /// A folder without records: walked as its files are read.
+    Fresh,
+}
+
+/// One batch of a folder's files, each with its step.
+struct Chunk {
+    files: Vec<FoundFile>,
+    steps: Vec<Step>,
+    /// Found by a walk still going on (not yet counted as seen).
+    fresh: bool,
+}
+
+/// Walks a folder without records on a blocking thread, handing its files on a batch at a
+/// time, all of them new; the walk's issues are what the thread returns.
+fn walk_fresh(target: &Target<'_>) -> (Chunks, tokio::task::JoinHandle<Vec<WalkIssue>>) {
+    let (sender, chunks) = tokio::sync::mpsc::unbounded_channel();
+    let root = PathBuf::from(&target.folder.path);
+    let extensions = target.extensions.clone();
+    let walker = tokio::task::spawn_blocking(move || {
+        let send = |files: Vec<FoundFile>| {
+            let steps = files.iter().map(|_| Step::Add).collect();
+            sender
+                .send(Chunk {
+                    files,
+                    steps,
+                    fresh: true,
+                })
+                .is_ok()
+        };
+        let mut files = Vec::with_capacity(BATCH);
+        let issues = walk_each(&root, &extensions, |file| {
+            files.push(file);
+            // A scan that stopped takes no more files: the walk stops too.
+            files.len() < BATCH || send(std::mem::replace(&mut files, Vec::with_capacity(BATCH)))
+        });
+        if !files.is_empty() {
+            send(files);
+        }
+        issues
+    });
+    (chunks, walker)
+}
+
+/// Reads each batch of `chunks` (one after another) and hands it on with what was read,
+/// waiting while the writer is [`READ_AHEAD`] batches behind.
+async fn read_ahead(
+    importer: Arc<dyn Importer>,
+    defer_to_ffprobe: bool,
+    library_id: Id,
+    mut chunks: Chunks,
+    ready: tokio::sync::mpsc::Sender<(Chunk, Vec<Option<FileRead>>)>,
+) {
+    while let Some(chunk) = chunks.recv().await {
+        let jobs: Vec<Option<ReadJob>> = chunk
+            .files
+            .iter()
+            .zip(&chunk.steps)
+            .map(|(file, step)| {
+                let item_id = match step {
+                    Step::Add => None,
+                    Step::Update(record) => record.item_id,
+                    Step::Unchanged | Step::Move(_) => return None,
+                };
+                Some(ReadJob {
+                    file: FileToImport {
+                        library_id,
+                        path: file.path.clone(),
+                        rel_path: file.rel_display.clone(),
+                        item_id,
+                        size: file.size,
+                    },
+                })
+            })
+            .collect();
+        let reads = read_batch(importer.clone(), defer_to_ffprobe, jobs).await;
+        if ready.send((chunk, reads)).await.is_err() {
+            // The scan stopped: nobody waits for the rest.
+            break;
+        }
+    }
+}
+
+/// Logs what a walk could not handle.
+fn log_issues(library_id: Id, issues: &[WalkIssue]) {
+    for issue in issues {
+        tracing::warn!(library = library_id, path = %issue.path, "{}", issue.message);
+    }
+}
+
 /// Files handled per transaction. Measured (`revenge scan` of the bench's 20,000 tracks,
 /// fat-LTO build, 2-core VM, runs alternated): 256 took 0.80-0.96 s, 512 0.76-0.92 s, 1,024
 /// 0.71-0.87 s, 2,048 1.41-2.12 s (not yet understood; likely a transaction's pages far
@@ -709,8 +855,8 @@ const BATCH: usize = 1024;
 /// Batches read and waiting for the writer, at most, besides the one being read.
 const READ_AHEAD: usize = 1;
 
-/// Aborts a task when dropped.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
+/// Aborts a task when dropped (a task that has ended is left as it is).
+struct AbortOnDrop(tokio::task::AbortHandle);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
@@ -773,6 +919,8 @@ struct Target<'a> {
     importer: &'a dyn Importer,
     /// The same importer, for the read tasks.
     shared: Arc<dyn Importer>,
+    /// The file extensions the module takes (lower case).
+    extensions: &'a HashSet<String>,
 }
 
 /// Where applying a batch's files puts what it produces.

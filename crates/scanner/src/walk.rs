@@ -94,15 +94,46 @@ fn skipped_name(name: &std::ffi::OsStr) -> bool {
             .any(|skip| name.to_string_lossy().eq_ignore_ascii_case(skip))
 }
 
-fn walk_from(
+/// Walks `root` one folder at a time, each in name order, handing over every file as it is
+/// found: for a folder without records, whose files can be read while the walk goes on. Stops
+/// early when `found` returns `false`. The same files are found, and skipped, as by [`walk`].
+pub fn walk_each(
     root: &Path,
-    start: &Path,
-    max_depth: Option<usize>,
     extensions: &HashSet<String>,
-) -> (Vec<FoundFile>, Vec<WalkIssue>) {
-    let files = Mutex::new(Vec::new());
-    let issues = Mutex::new(Vec::new());
-    let walker = WalkBuilder::new(start)
+    mut found: impl FnMut(FoundFile) -> bool,
+) -> Vec<WalkIssue> {
+    let mut issues = Vec::new();
+    let walker = builder(root, root, None)
+        .sort_by_file_name(std::cmp::Ord::cmp)
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                if entry.file_type().is_some_and(|t| t.is_file()) {
+                    match inspect(root, entry.path(), extensions) {
+                        Ok(Some(file)) => {
+                            if !found(file) {
+                                break;
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(issue) => issues.push(issue),
+                    }
+                }
+            }
+            Err(error) => issues.push(WalkIssue {
+                path: String::new(),
+                message: error.to_string(),
+            }),
+        }
+    }
+    issues
+}
+
+/// The walk's rules, from `start` (`root` or a folder below it).
+fn builder(root: &Path, start: &Path, max_depth: Option<usize>) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(start);
+    builder
         .max_depth(max_depth)
         .hidden(true)
         .follow_links(true)
@@ -118,8 +149,19 @@ fn walk_from(
             !SKIPPED_DIRS
                 .iter()
                 .any(|skip| name.eq_ignore_ascii_case(skip))
-        })
-        .build_parallel();
+        });
+    builder
+}
+
+fn walk_from(
+    root: &Path,
+    start: &Path,
+    max_depth: Option<usize>,
+    extensions: &HashSet<String>,
+) -> (Vec<FoundFile>, Vec<WalkIssue>) {
+    let files = Mutex::new(Vec::new());
+    let issues = Mutex::new(Vec::new());
+    let walker = builder(root, start, max_depth).build_parallel();
     walker.run(|| {
         let files = &files;
         let issues = &issues;
@@ -249,6 +291,52 @@ mod tests {
                 .any(|i| i.message.to_lowercase().contains("loop")),
             "the symlink loop is reported: {issues:?}"
         );
+    }
+
+    #[test]
+    fn walking_file_by_file_finds_what_a_full_walk_finds_in_name_order_and_can_stop() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for path in [
+            "b/Two.mkv",
+            "a/One.mkv",
+            "a/c/Three.mp4",
+            "a/notes.txt",
+            ".hidden/Secret.mkv",
+            "#recycle/Gone.mkv",
+            "skip-me/Skipped.mkv",
+        ] {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, b"x").unwrap();
+        }
+        std::fs::write(root.join(".revengeignore"), "skip-me/\n").unwrap();
+        std::os::unix::fs::symlink(root, root.join("a/loop")).unwrap();
+
+        let mut each = Vec::new();
+        let issues = walk_each(root, &exts(), |file| {
+            each.push(file);
+            true
+        });
+        let names: Vec<&str> = each.iter().map(|f| f.rel_display.as_str()).collect();
+        assert_eq!(names, ["a/One.mkv", "a/c/Three.mp4", "b/Two.mkv"]);
+        let (all, _) = walk(root, &exts());
+        let mut sorted = each.clone();
+        sorted.sort_by(|a, b| a.rel_bytes.cmp(&b.rel_bytes));
+        assert_eq!(sorted, all, "the same files, with the same sizes and times");
+        assert!(
+            issues
+                .iter()
+                .any(|i| i.message.to_lowercase().contains("loop")),
+            "the symlink loop is reported: {issues:?}"
+        );
+
+        let mut first = Vec::new();
+        walk_each(root, &exts(), |file| {
+            first.push(file);
+            false
+        });
+        assert_eq!(first.len(), 1, "the walk stops when told");
     }
 
     #[test]

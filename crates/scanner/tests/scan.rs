@@ -465,3 +465,87 @@ async fn modules_reading_their_own_metadata_get_it_prepared_and_are_never_probed
         assert!(file.fingerprint.is_some(), "moves are still recognised");
     }
 }
+
+#[tokio::test]
+async fn a_new_folder_is_taken_in_as_it_is_walked_batch_after_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // More than two of the scanner's batches (1,024 files each).
+    let count = 2_500;
+    for i in 0..count {
+        write(root, &format!("Film {:02}/Film {i:04}.mkv", i % 40), b"x");
+    }
+    write(root, "Film 00/notes.txt", b"not media");
+    let (scanner, recorder, library, db) = setup(root).await;
+
+    let (progress, watched) = watch::channel(ScanProgress::default());
+    let first = scanner.scan(library, &progress).await.unwrap();
+    assert_eq!((first.seen, first.added, first.errors), (count, count, 0));
+    assert_eq!(
+        recorder.imports.load(Ordering::SeqCst),
+        usize::try_from(count).unwrap()
+    );
+    assert_eq!(
+        *watched.borrow(),
+        ScanProgress {
+            seen: count,
+            done: count,
+            total: Some(count),
+        },
+        "the total is known once the walk is over"
+    );
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(
+        revenge_scanner::entity::Entity::find()
+            .count(&db)
+            .await
+            .unwrap(),
+        count
+    );
+
+    let again = scan(&scanner, library).await.unwrap();
+    assert_eq!(
+        (again.seen, again.unchanged, again.added),
+        (count, count, 0)
+    );
+}
+
+#[tokio::test]
+async fn a_new_folder_beside_an_unreachable_one_takes_nothing_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let known = dir.path().join("known");
+    let new = dir.path().join("new");
+    write(&known, "Heat.mkv", b"heat");
+    write(&new, "Alien.mkv", b"alien");
+    let (scanner, recorder, library, db) = setup(&known).await;
+    scan(&scanner, library).await.unwrap();
+
+    let gone = dir.path().join("unmounted");
+    revenge_library::repo::set_folders(
+        &db,
+        library,
+        &[
+            known.display().to_string(),
+            new.display().to_string(),
+            gone.display().to_string(),
+        ],
+    )
+    .await
+    .unwrap();
+    let failed = scan(&scanner, library).await.unwrap_err();
+    assert!(
+        matches!(failed, ScanError::FolderUnreachable { .. }),
+        "{failed}"
+    );
+    assert_eq!(
+        item_of(&db, "Alien.mkv").await,
+        None,
+        "nothing was taken in"
+    );
+    assert_eq!(recorder.imports.load(Ordering::SeqCst), 1);
+
+    std::fs::create_dir_all(&gone).unwrap();
+    let report = scan(&scanner, library).await.unwrap();
+    assert_eq!((report.added, report.unchanged), (1, 1));
+    assert!(item_of(&db, "Alien.mkv").await.is_some());
+}
