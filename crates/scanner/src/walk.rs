@@ -253,22 +253,30 @@ mod tests {
         ["mkv", "mp4"].into_iter().map(str::to_owned).collect()
     }
 
-    #[test]
-    fn skips_hidden_ignored_and_foreign_files_and_survives_loops() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        for path in [
-            "Heat (1995)/Heat (1995).mkv",
-            "Alien (1979)/Alien.MP4",
-            "Alien (1979)/notes.txt",
-            ".hidden/Secret.mkv",
-            "@eaDir/thumb.mkv",
-            "skip-me/Skipped.mkv",
-        ] {
+    /// Writes a one-byte file at each of `paths` below `root`.
+    fn make_files(root: &Path, paths: &[&str]) {
+        for path in paths {
             let path = root.join(path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, b"x").unwrap();
         }
+    }
+
+    #[test]
+    fn skips_hidden_ignored_and_foreign_files_and_survives_loops() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        make_files(
+            root,
+            &[
+                "Heat (1995)/Heat (1995).mkv",
+                "Alien (1979)/Alien.MP4",
+                "Alien (1979)/notes.txt",
+                ".hidden/Secret.mkv",
+                "@eaDir/thumb.mkv",
+                "skip-me/Skipped.mkv",
+            ],
+        );
         std::fs::write(root.join(".revengeignore"), "skip-me/\n").unwrap();
         std::os::unix::fs::symlink(root, root.join("loop")).unwrap();
         let bad_name = std::ffi::OsStr::from_bytes(b"Caf\xe9.mkv");
@@ -297,19 +305,18 @@ mod tests {
     fn walking_file_by_file_finds_what_a_full_walk_finds_in_name_order_and_can_stop() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for path in [
-            "b/Two.mkv",
-            "a/One.mkv",
-            "a/c/Three.mp4",
-            "a/notes.txt",
-            ".hidden/Secret.mkv",
-            "#recycle/Gone.mkv",
-            "skip-me/Skipped.mkv",
-        ] {
-            let path = root.join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, b"x").unwrap();
-        }
+        make_files(
+            root,
+            &[
+                "b/Two.mkv",
+                "a/One.mkv",
+                "a/c/Three.mp4",
+                "a/notes.txt",
+                ".hidden/Secret.mkv",
+                "#recycle/Gone.mkv",
+                "skip-me/Skipped.mkv",
+            ],
+        );
         std::fs::write(root.join(".revengeignore"), "skip-me/\n").unwrap();
         std::os::unix::fs::symlink(root, root.join("a/loop")).unwrap();
 
@@ -343,18 +350,17 @@ mod tests {
     fn walks_only_the_named_paths_and_keeps_the_rules_of_a_full_walk() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for path in [
-            "Heat (1995)/Heat (1995).mkv",
-            "Heat (1995)/Extras/Making of.mkv",
-            "Alien (1979)/Alien.mkv",
-            "Alien (1979)/Alien.skip.mkv",
-            ".hidden/Secret.mkv",
-            "Loose.mp4",
-        ] {
-            let path = root.join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, b"x").unwrap();
-        }
+        make_files(
+            root,
+            &[
+                "Heat (1995)/Heat (1995).mkv",
+                "Heat (1995)/Extras/Making of.mkv",
+                "Alien (1979)/Alien.mkv",
+                "Alien (1979)/Alien.skip.mkv",
+                ".hidden/Secret.mkv",
+                "Loose.mp4",
+            ],
+        );
         std::fs::write(root.join(".revengeignore"), "*.skip.mkv\n").unwrap();
         let paths = [
             root.join("Heat (1995)"),
