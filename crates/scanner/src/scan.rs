@@ -326,7 +326,8 @@ impl Scanner {
             }
         };
         // A walk cannot be aborted (a blocking task): it stops at its next batch when the scan
-        // has stopped, as nobody takes the batch.
+        // has stopped, as nobody takes the batch. Its files are seen as they come.
+        let walking = walker.is_some();
 
         let savepoints = self.db.get_database_backend() == DbBackend::Postgres;
         // Batches are read one after another while earlier ones are written, up to
@@ -346,12 +347,8 @@ impl Scanner {
         // The module's state after a committed batch, handed to the next one.
         let mut carried: Option<ImportBatch> = None;
         while let Some((chunk, reads)) = reads_in.recv().await {
-            let Chunk {
-                files,
-                steps,
-                fresh,
-            } = chunk;
-            if fresh {
+            let Chunk { files, steps } = chunk;
+            if walking {
                 report.seen += files.len() as u64;
                 progress.send_modify(|p| p.seen += files.len() as u64);
             }
@@ -540,11 +537,7 @@ impl Scanner {
             }
             let steps: Vec<Step> = steps.by_ref().take(files.len()).collect();
             // The receiver is still here: it cannot be gone.
-            let _ = sender.send(Chunk {
-                files,
-                steps,
-                fresh: false,
-            });
+            let _ = sender.send(Chunk { files, steps });
         }
         Ok((chunks, missing))
     }
@@ -766,8 +759,6 @@ enum Source {
 struct Chunk {
     files: Vec<FoundFile>,
     steps: Vec<Step>,
-    /// Found by a walk still going on (not yet counted as seen).
-    fresh: bool,
 }
 
 /// Walks a folder without records on a blocking thread, handing its files on a batch at a
@@ -779,13 +770,7 @@ fn walk_fresh(target: &Target<'_>) -> (Chunks, tokio::task::JoinHandle<Vec<WalkI
     let walker = tokio::task::spawn_blocking(move || {
         let send = |files: Vec<FoundFile>| {
             let steps = files.iter().map(|_| Step::Add).collect();
-            sender
-                .send(Chunk {
-                    files,
-                    steps,
-                    fresh: true,
-                })
-                .is_ok()
+            sender.send(Chunk { files, steps }).is_ok()
         };
         let mut files = Vec::with_capacity(BATCH);
         let issues = walk_each(&root, &extensions, |file| {
