@@ -107,24 +107,16 @@ pub fn walk_each(
         .sort_by_file_name(std::cmp::Ord::cmp)
         .build();
     for entry in walker {
-        match entry {
-            Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) {
-                    match inspect(root, entry.path(), extensions) {
-                        Ok(Some(file)) => {
-                            if !found(file) {
-                                break;
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(issue) => issues.push(issue),
-                    }
-                }
+        let more = match visit(root, entry, extensions) {
+            Some(Ok(file)) => found(file),
+            Some(Err(issue)) => {
+                issues.push(issue);
+                true
             }
-            Err(error) => issues.push(WalkIssue {
-                path: String::new(),
-                message: error.to_string(),
-            }),
+            None => true,
+        };
+        if !more {
+            break;
         }
     }
     issues
@@ -166,33 +158,18 @@ fn walk_from(
         let files = &files;
         let issues = &issues;
         Box::new(move |entry| {
-            match entry {
-                Ok(entry) => {
-                    if entry.file_type().is_some_and(|t| t.is_file()) {
-                        match inspect(root, entry.path(), extensions) {
-                            Ok(Some(found)) => {
-                                if let Ok(mut files) = files.lock() {
-                                    files.push(found);
-                                }
-                            }
-                            Ok(None) => {}
-                            Err(issue) => {
-                                if let Ok(mut issues) = issues.lock() {
-                                    issues.push(issue);
-                                }
-                            }
-                        }
+            match visit(root, entry, extensions) {
+                Some(Ok(found)) => {
+                    if let Ok(mut files) = files.lock() {
+                        files.push(found);
                     }
                 }
-                // Unreadable folders, symlink loops, files vanishing mid-walk.
-                Err(error) => {
+                Some(Err(issue)) => {
                     if let Ok(mut issues) = issues.lock() {
-                        issues.push(WalkIssue {
-                            path: String::new(),
-                            message: error.to_string(),
-                        });
+                        issues.push(issue);
                     }
                 }
+                None => {}
             }
             WalkState::Continue
         })
@@ -201,6 +178,27 @@ fn walk_from(
     // Parallel walks return in any order; sorting makes scans (and their logs) repeatable.
     files.sort_by(|a, b| a.rel_bytes.cmp(&b.rel_bytes));
     (files, issues.into_inner().unwrap_or_default())
+}
+
+/// What one entry of a walk is: a media file, something to report (an unreadable folder, a
+/// symlink loop, a file vanishing mid-walk, an overlong name), or nothing to take in.
+fn visit(
+    root: &Path,
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    extensions: &HashSet<String>,
+) -> Option<Result<FoundFile, WalkIssue>> {
+    match entry {
+        Ok(entry) => {
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return None;
+            }
+            inspect(root, entry.path(), extensions).transpose()
+        }
+        Err(error) => Some(Err(WalkIssue {
+            path: String::new(),
+            message: error.to_string(),
+        })),
+    }
 }
 
 fn inspect(
