@@ -723,6 +723,7 @@ fn read(importer: &dyn Importer, defer_to_ffprobe: bool, job: Option<ReadJob>) -
                 "reading {} stopped: its reader failed",
                 file.path.display()
             )),
+            file: Some(file),
             ..FileRead::default()
         });
     };
@@ -741,6 +742,7 @@ fn read(importer: &dyn Importer, defer_to_ffprobe: bool, job: Option<ReadJob>) -
         probe_pending,
         fingerprint,
         prepared: Some(prepared),
+        file: Some(file),
     })
 }
 
@@ -895,6 +897,8 @@ struct FileRead {
     fingerprint: Option<String>,
     /// What the module read (`None` when reading stopped; the module then reads in `import`).
     prepared: Option<Prepared>,
+    /// The file as the module was given it, given it again by `import`.
+    file: Option<FileToImport>,
 }
 
 /// Where a file goes.
@@ -1075,6 +1079,23 @@ fn announce(
     }
 }
 
+/// The file as its module is to import it: as it was handed to the reader, else (nothing was
+/// read) made afresh.
+fn given(
+    read: &mut FileRead,
+    library_id: Id,
+    file: &FoundFile,
+    item_id: Option<Id>,
+) -> FileToImport {
+    read.file.take().unwrap_or_else(|| FileToImport {
+        library_id,
+        path: file.path.clone(),
+        rel_path: file.rel_display.clone(),
+        item_id,
+        size: file.size,
+    })
+}
+
 async fn add(
     db: &DatabaseTransaction,
     library: &library::Model,
@@ -1088,13 +1109,7 @@ async fn add(
     let imported = importer
         .import(
             db,
-            &FileToImport {
-                library_id: library.id,
-                path: file.path.clone(),
-                rel_path: file.rel_display.clone(),
-                item_id: None,
-                size: file.size,
-            },
+            &given(&mut read, library.id, file, None),
             prepared,
             out.batch,
         )
@@ -1139,13 +1154,7 @@ async fn update(
     let imported = importer
         .import(
             db,
-            &FileToImport {
-                library_id: library.id,
-                path: file.path.clone(),
-                rel_path: file.rel_display.clone(),
-                item_id: record.item_id,
-                size: file.size,
-            },
+            &given(&mut read, library.id, file, record.item_id),
             prepared,
             out.batch,
         )
