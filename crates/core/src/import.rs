@@ -33,6 +33,9 @@ pub struct FileToImport {
     pub item_id: Option<Id>,
     /// Its size in bytes, as the scan found it.
     pub size: u64,
+    /// Its folder's entries, when the scan listed them for a module that
+    /// [`Importer::looks_beside_files`] (shared by the folder's files); `None`: look on disk.
+    pub beside: Option<std::sync::Arc<crate::FolderListing>>,
 }
 
 /// What a file was taken in as.
@@ -74,6 +77,13 @@ pub trait Importer: Send + Sync + 'static {
     /// say no, so no file of theirs ever costs an ffprobe process.
     fn probes_media(&self) -> bool {
         true
+    }
+
+    /// Whether the module looks for files beside the media files (sidecars such as
+    /// `Song.lrc`): the scan then lists each folder once for all its files
+    /// ([`FileToImport::beside`]) instead of the module trying to open a sidecar per file.
+    fn looks_beside_files(&self) -> bool {
+        false
     }
 
     /// Reads what [`Importer::import`] will need from the file system (blocking I/O; the

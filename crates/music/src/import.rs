@@ -230,7 +230,7 @@ struct ReadTrack {
 /// Reads a file's tags (blocking), from `opened` when the file is already open.
 fn read_track(file: &FileToImport, opened: Option<OpenedFile>) -> ReadTrack {
     ReadTrack {
-        tags: tags::read_from(opened, &file.path, &file.rel_path),
+        tags: tags::read_from(opened, file.beside.as_deref(), &file.path, &file.rel_path),
         size: i64::try_from(file.size).unwrap_or(i64::MAX),
         suffix: suffix(&file.path),
     }
@@ -617,6 +617,11 @@ impl Importer for MusicImporter {
     // Tags and stream properties come from lofty: never an ffprobe process for a track.
     fn probes_media(&self) -> bool {
         false
+    }
+
+    // Lyrics may lie beside a track (`Song.lrc`).
+    fn looks_beside_files(&self) -> bool {
+        true
     }
 
     fn prepare(&self, file: &FileToImport) -> Prepared {

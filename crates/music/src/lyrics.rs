@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use revenge_core::FolderListing;
+
 /// One line of lyrics, with its start when synced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -22,9 +24,16 @@ pub struct Lyrics {
     pub offset_ms: i64,
 }
 
-/// The text of `Song.lrc` beside `Song.mp3`, if there is one (lossily decoded).
-pub fn sidecar(audio: &Path) -> Option<String> {
-    let bytes = std::fs::read(audio.with_extension("lrc")).ok()?;
+/// The text of `Song.lrc` beside `Song.mp3`, if there is one (lossily decoded); `beside`, the
+/// folder's entries when the scan listed them, spares trying to open one that is not there.
+pub fn sidecar(audio: &Path, beside: Option<&FolderListing>) -> Option<String> {
+    let lrc = audio.with_extension("lrc");
+    if let (Some(listing), Some(name)) = (beside, lrc.file_name())
+        && !listing.contains(name)
+    {
+        return None;
+    }
+    let bytes = std::fs::read(&lrc).ok()?;
     let text = String::from_utf8_lossy(&bytes).trim().to_owned();
     (!text.is_empty()).then_some(text)
 }
@@ -109,6 +118,26 @@ impl Lyrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sidecar_is_read_when_its_folder_lists_it_or_was_not_listed() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let with = dir.path().join("01 - With.mp3");
+        let without = dir.path().join("02 - Without.mp3");
+        std::fs::write(dir.path().join("01 - With.lrc"), "[00:01.00]Hi\n").expect("lyrics");
+        let listing = FolderListing::read(dir.path()).expect("a listing");
+        assert_eq!(
+            sidecar(&with, Some(&listing)).as_deref(),
+            Some("[00:01.00]Hi")
+        );
+        assert_eq!(sidecar(&with, None).as_deref(), Some("[00:01.00]Hi"));
+        assert_eq!(sidecar(&without, Some(&listing)), None);
+        assert_eq!(sidecar(&without, None), None);
+        // What the listing did not hold is not looked for: it was listed during this scan.
+        std::fs::write(dir.path().join("02 - Without.lrc"), "late").expect("lyrics");
+        assert_eq!(sidecar(&without, Some(&listing)), None);
+        assert_eq!(sidecar(&without, None).as_deref(), Some("late"));
+    }
 
     #[test]
     fn synced_and_plain() {

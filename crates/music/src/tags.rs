@@ -9,7 +9,7 @@ use std::path::Path;
 use lofty::config::ParseOptions;
 use lofty::file::{AudioFile, TaggedFileExt};
 use lofty::tag::{ItemKey, Tag};
-use revenge_core::OpenedFile;
+use revenge_core::{FolderListing, OpenedFile};
 
 /// Audio files the music module takes (lower case, without the dot).
 pub const AUDIO_EXTENSIONS: &[&str] = revenge_core::import::AUDIO_EXTENSIONS;
@@ -61,11 +61,17 @@ pub struct TrackTags {
 /// some, folder and file names where not. Never fails: an unreadable file is a track named
 /// after its file, with a warning.
 pub fn read(path: &Path, rel_path: &str) -> TrackTags {
-    read_from(None, path, rel_path)
+    read_from(None, None, path, rel_path)
 }
 
-/// [`read`] from `opened`, the file at `path` already open (at its start), when given.
-pub fn read_from(opened: Option<OpenedFile>, path: &Path, rel_path: &str) -> TrackTags {
+/// [`read`] from `opened`, the file at `path` already open (at its start), when given, with
+/// `beside`, its folder's entries, when listed.
+pub fn read_from(
+    opened: Option<OpenedFile>,
+    beside: Option<&FolderListing>,
+    path: &Path,
+    rel_path: &str,
+) -> TrackTags {
     let mut tags = TrackTags::default();
     // Cover pictures are only noted here, and extracted when asked for.
     let options = ParseOptions::new().read_cover_art(true);
@@ -115,7 +121,7 @@ pub fn read_from(opened: Option<OpenedFile>, path: &Path, rel_path: &str) -> Tra
         }
     }
     if tags.lyrics.is_none() {
-        tags.lyrics = crate::lyrics::sidecar(path);
+        tags.lyrics = crate::lyrics::sidecar(path, beside);
     }
     fall_back_to_names(&mut tags, rel_path);
     tags

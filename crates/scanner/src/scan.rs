@@ -9,7 +9,8 @@ use chrono::Utc;
 use futures_util::TryStreamExt;
 use revenge_core::batch_write::insert_refs;
 use revenge_core::{
-    Event, EventBus, FileToImport, Id, ImportBatch, Imported, Importer, OpenedFile, Prepared,
+    Event, EventBus, FileToImport, FolderListing, Id, ImportBatch, Imported, Importer, OpenedFile,
+    Prepared,
 };
 use revenge_jobs::{JobContext, JobQueue};
 use revenge_library::{entity as library, folder, repo as library_repo};
@@ -666,8 +667,15 @@ async fn read_batch(
         let importer = importer.clone();
         let len = part.len();
         let task = tokio::task::spawn_blocking(move || {
+            let mut listings = Listings::default();
+            let looks_beside = importer.looks_beside_files();
             part.into_iter()
-                .map(|job| read(&*importer, defer_to_ffprobe, job))
+                .map(|mut job| {
+                    if looks_beside && let Some(ReadJob { file }) = &mut job {
+                        file.beside = listings.of(&file.path);
+                    }
+                    read(&*importer, defer_to_ffprobe, job)
+                })
                 .collect::<Vec<_>>()
         });
         tasks.push((len, task));
@@ -685,6 +693,29 @@ async fn read_batch(
         }
     }
     reads
+}
+
+/// The folder a reader listed last: a batch's files come folder by folder, so one listing
+/// serves all the files of a folder.
+#[derive(Default)]
+struct Listings {
+    last: Option<(PathBuf, Arc<FolderListing>)>,
+}
+
+impl Listings {
+    /// The listing of `file`'s folder; `None` when it cannot be listed (the module then looks
+    /// on disk, and finds what it would have).
+    fn of(&mut self, file: &Path) -> Option<Arc<FolderListing>> {
+        let folder = file.parent()?;
+        match &self.last {
+            Some((listed, listing)) if listed == folder => Some(Arc::clone(listing)),
+            _ => {
+                let listing = Arc::new(FolderListing::read(folder).ok()?);
+                self.last = Some((folder.to_path_buf(), Arc::clone(&listing)));
+                Some(listing)
+            }
+        }
+    }
 }
 
 /// Reads a new or changed file (`None`: nothing to read): its headers unless the module reads
@@ -815,6 +846,7 @@ async fn read_ahead(
                         rel_path: file.rel_display.clone(),
                         item_id,
                         size: file.size,
+                        beside: None,
                     },
                 })
             })
@@ -1093,6 +1125,7 @@ fn given(
         rel_path: file.rel_display.clone(),
         item_id,
         size: file.size,
+        beside: None,
     })
 }
 
