@@ -57,7 +57,10 @@ fn id3v23_slashes_and_id3v24_separators() {
     let head = std::fs::read(&v23).unwrap()[..10].to_vec();
     let len = std::fs::metadata(&v23).unwrap().len();
     let opened = revenge_core::OpenedFile::new(std::fs::File::open(&v23).unwrap(), len, head);
-    assert_eq!(tags::read_from(Some(opened), None, &v23, "X/Y/v23.mp3"), read);
+    assert_eq!(
+        tags::read_from(Some(opened), None, &v23, "X/Y/v23.mp3"),
+        read
+    );
 
     let v24 = dir.path().join("v24.mp3");
     mp3(
