@@ -138,12 +138,16 @@ fn id3v23(file: &mut OpenedFile) -> bool {
 
 fn clean(value: &str) -> Option<String> {
     // Some taggers pad with NULs or spaces; mojibake control characters are dropped too.
-    let value: String = value
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .collect();
-    let value = value.trim();
-    (!value.is_empty()).then(|| value.to_owned())
+    let dropped = |c: char| c.is_control() && c != '\n';
+    let value = value.trim_matches(|c: char| c.is_whitespace() || dropped(c));
+    if value.is_empty() {
+        return None;
+    }
+    // Most values have nothing to drop inside: one copy, not a filtered copy and a trimmed one.
+    if !value.contains(dropped) {
+        return Some(value.to_owned());
+    }
+    Some(value.chars().filter(|c| !dropped(*c)).collect())
 }
 
 /// Splits multi-valued text: always on ";" and NUL, and on "/" where the format says so
@@ -386,6 +390,9 @@ mod tests {
         assert_eq!(year_of("99"), None);
         assert_eq!(decibels("-6.50 dB"), Some(-6.5));
         assert_eq!(clean("\0 Title\u{1}\0"), Some("Title".to_owned()));
+        assert_eq!(clean(" A\u{1} \u{7f}B\n"), Some("A B".to_owned()));
+        assert_eq!(clean("Line one\nLine two"), Some("Line one\nLine two".to_owned()));
+        assert_eq!(clean("\0\u{1} \n"), None);
     }
 
     #[test]
