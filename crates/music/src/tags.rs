@@ -391,7 +391,10 @@ mod tests {
         assert_eq!(decibels("-6.50 dB"), Some(-6.5));
         assert_eq!(clean("\0 Title\u{1}\0"), Some("Title".to_owned()));
         assert_eq!(clean(" A\u{1} \u{7f}B\n"), Some("A B".to_owned()));
-        assert_eq!(clean("Line one\nLine two"), Some("Line one\nLine two".to_owned()));
+        assert_eq!(
+            clean("Line one\nLine two"),
+            Some("Line one\nLine two".to_owned())
+        );
         assert_eq!(clean("\0\u{1} \n"), None);
     }
 
