@@ -993,17 +993,32 @@ async fn flush(
     Ok((before - rows.len()) as u64)
 }
 
-/// Inserts a batch's new records in one statement; when that fails, one by one (each in a
-/// savepoint where a failed statement would abort the transaction), so one bad record costs
-/// only itself. Returns how many failed.
+/// Records per insert statement: 17 values each stays under the 32,766 values SQLite binds in
+/// one statement. A batch of 2,048 files in one statement went over it, failed, and was
+/// recorded a row at a time (a scan of 20,000 tracks took 1.5 s instead of 0.6).
+const RECORDS_PER_INSERT: usize = 1024;
+
+/// Inserts a batch's new records, [`RECORDS_PER_INSERT`] to a statement; when one fails, its
+/// records one by one (each in a savepoint where a failed statement would abort the
+/// transaction), so one bad record costs only itself. Returns how many failed.
 async fn insert_rows(
     txn: &DatabaseTransaction,
     rows: Vec<(media_file::ActiveModel, PathBuf)>,
     savepoints: bool,
 ) -> Result<u64, ScanError> {
-    if rows.is_empty() {
-        return Ok(0);
+    let mut failed = 0;
+    for chunk in rows.chunks(RECORDS_PER_INSERT) {
+        failed += insert_chunk(txn, chunk, savepoints).await?;
     }
+    Ok(failed)
+}
+
+/// [`insert_rows`] of one statement's worth of records.
+async fn insert_chunk(
+    txn: &DatabaseTransaction,
+    rows: &[(media_file::ActiveModel, PathBuf)],
+    savepoints: bool,
+) -> Result<u64, ScanError> {
     let all: Vec<&media_file::ActiveModel> = rows.iter().map(|(row, _)| row).collect();
     let together = if savepoints {
         let sp = txn.begin().await?;
@@ -1018,22 +1033,22 @@ async fn insert_rows(
     } else {
         insert_refs(txn, &all).await.map_err(ScanError::from)
     };
-    drop(all);
     if together.is_ok() {
         return Ok(0);
     }
     let mut failed = 0;
     for (row, path) in rows {
+        let insert = media_file::Entity::insert(row.clone());
         let result = if savepoints {
             let sp = txn.begin().await?;
-            let result = media_file::Entity::insert(row)
+            let result = insert
                 .exec_without_returning(&sp)
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string());
             settle(sp, result).await
         } else {
-            media_file::Entity::insert(row)
+            insert
                 .exec_without_returning(txn)
                 .await
                 .map(|_| ())
