@@ -868,8 +868,10 @@ fn log_issues(library_id: Id, issues: &[WalkIssue]) {
 
 /// Files handled per transaction. Measured (`revenge scan` of the bench's 20,000 tracks,
 /// fat-LTO build, 2-core VM, runs alternated): 256 took 0.80-0.96 s, 512 0.76-0.92 s, 1,024
-/// 0.71-0.87 s, 2,048 1.41-2.12 s (not yet understood; likely a transaction's pages far
-/// outgrowing the connection's 512 KiB page cache, spilled to the log before the commit).
+/// 0.71-0.87 s. 2,048 took 1.4-2.1 s while a batch's records went in one statement (over
+/// SQLite's bound on values, so they were inserted a row at a time); with the records split
+/// ([`RECORDS_PER_INSERT`]) it came out no quicker than 1,024 (ten rounds: 0.60-0.69 s against
+/// 0.54-0.73 s, 1,024 the quicker in eight), nor did 4,096.
 const BATCH: usize = 1024;
 /// Batches read and waiting for the writer, at most, besides the one being read.
 const READ_AHEAD: usize = 1;
