@@ -272,6 +272,13 @@ fn plain_insert<A: ActiveModelTrait>(backend: DbBackend, rows: &[&A]) -> Option<
 /// Bound values SQLite takes in one statement, with room to spare.
 const VALUES_PER_STATEMENT: usize = 24_000;
 
+/// Rows of `columns` values each that one insert statement takes: SQLite binds at most 32,766
+/// values a statement, and a statement over it fails whole.
+#[must_use]
+pub fn rows_per_statement(columns: usize) -> usize {
+    (VALUES_PER_STATEMENT / columns.max(1)).max(1)
+}
+
 /// Inserts rows and the rows that belong to them (a film and its genres): the parents in one
 /// statement, the children in as few as SQLite's bound values allow, with `child_columns`
 /// values each.
@@ -290,7 +297,7 @@ where
         .iter()
         .flat_map(|(_, children)| children.iter())
         .collect();
-    for chunk in children.chunks((VALUES_PER_STATEMENT / child_columns.max(1)).max(1)) {
+    for chunk in children.chunks(rows_per_statement(child_columns)) {
         insert_refs(db, chunk).await?;
     }
     Ok(())
@@ -300,7 +307,7 @@ where
 mod tests {
     use sea_orm::{ActiveValue::Set, DbBackend, Value};
 
-    use super::plain_insert;
+    use super::{plain_insert, rows_per_statement};
     use crate::media_file::ActiveModel;
 
     fn record(id: Option<i64>, size: i64) -> ActiveModel {
@@ -341,6 +348,18 @@ mod tests {
             "{}",
             postgres.sql
         );
+    }
+
+    #[test]
+    fn a_statement_never_holds_more_values_than_sqlite_binds() {
+        for columns in [0, 1, 3, 17, 40, 24_000, 100_000] {
+            let rows = rows_per_statement(columns);
+            assert!(rows >= 1, "{columns} columns");
+            assert!(
+                rows == 1 || rows * columns <= 32_766,
+                "{columns} columns: {rows} rows"
+            );
+        }
     }
 
     #[test]

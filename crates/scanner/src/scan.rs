@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use futures_util::TryStreamExt;
-use revenge_core::batch_write::insert_refs;
+use revenge_core::batch_write::{insert_refs, rows_per_statement};
 use revenge_core::{
     Event, EventBus, FileToImport, FolderListing, Id, ImportBatch, Imported, Importer, OpenedFile,
     Prepared,
@@ -18,8 +18,8 @@ use revenge_mediainfo::ProbeError;
 use sea_orm::ActiveValue::{self, Unchanged};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QuerySelect, Set,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    DbBackend, EntityTrait, FromQueryResult, Iterable, PaginatorTrait, QueryFilter, QuerySelect,
+    Set, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 use tokio::sync::watch;
@@ -870,7 +870,7 @@ fn log_issues(library_id: Id, issues: &[WalkIssue]) {
 /// fat-LTO build, 2-core VM, runs alternated): 256 took 0.80-0.96 s, 512 0.76-0.92 s, 1,024
 /// 0.71-0.87 s. 2,048 took 1.4-2.1 s while a batch's records went in one statement (over
 /// SQLite's bound on values, so they were inserted a row at a time); with the records split
-/// ([`RECORDS_PER_INSERT`]) it came out no quicker than 1,024 (ten rounds: 0.60-0.69 s against
+/// (`insert_rows`) it came out no quicker than 1,024 (ten rounds: 0.60-0.69 s against
 /// 0.54-0.73 s, 1,024 the quicker in eight), nor did 4,096.
 const BATCH: usize = 1024;
 /// Batches read and waiting for the writer, at most, besides the one being read.
@@ -995,13 +995,9 @@ async fn flush(
     Ok((before - rows.len()) as u64)
 }
 
-/// Records per insert statement: 17 values each stays under the 32,766 values SQLite binds in
-/// one statement. A batch of 2,048 files in one statement went over it, failed, and was
-/// recorded a row at a time (a scan of 20,000 tracks took 1.5 s instead of 0.6).
-const RECORDS_PER_INSERT: usize = 1024;
-
-/// Inserts a batch's new records, [`RECORDS_PER_INSERT`] to a statement; when one fails, its
-/// records one by one (each in a savepoint where a failed statement would abort the
+/// Inserts a batch's new records, as many to a statement as SQLite binds (a batch of 2,048 in
+/// one went over, failed, and was recorded a row at a time: 1.5 s for a 20,000-track scan
+/// instead of 0.6); when one fails, its records one by one (each in a savepoint where a failed statement would abort the
 /// transaction), so one bad record costs only itself. Returns how many failed.
 async fn insert_rows(
     txn: &DatabaseTransaction,
@@ -1009,7 +1005,8 @@ async fn insert_rows(
     savepoints: bool,
 ) -> Result<u64, ScanError> {
     let mut failed = 0;
-    for chunk in rows.chunks(RECORDS_PER_INSERT) {
+    let per_statement = rows_per_statement(media_file::Column::iter().count());
+    for chunk in rows.chunks(per_statement) {
         failed += insert_chunk(txn, chunk, savepoints).await?;
     }
     Ok(failed)
