@@ -840,14 +840,7 @@ async fn read_ahead(
                     Step::Unchanged | Step::Move(_) => return None,
                 };
                 Some(ReadJob {
-                    file: FileToImport {
-                        library_id,
-                        path: file.path.clone(),
-                        rel_path: file.rel_display.clone(),
-                        item_id,
-                        size: file.size,
-                        beside: None,
-                    },
+                    file: to_import(file, library_id, item_id),
                 })
             })
             .collect();
@@ -1133,14 +1126,21 @@ fn given(
     file: &FoundFile,
     item_id: Option<Id>,
 ) -> FileToImport {
-    read.file.take().unwrap_or_else(|| FileToImport {
+    read.file
+        .take()
+        .unwrap_or_else(|| to_import(file, library_id, item_id))
+}
+
+/// A found file as its module is handed it (its folder not listed yet).
+fn to_import(file: &FoundFile, library_id: Id, item_id: Option<Id>) -> FileToImport {
+    FileToImport {
         library_id,
         path: file.path.clone(),
         rel_path: file.rel_display.clone(),
         item_id,
         size: file.size,
         beside: None,
-    })
+    }
 }
 
 async fn add(
