@@ -6,6 +6,7 @@ mod connect;
 mod error;
 pub mod migrate;
 pub mod settings;
+mod statistics;
 
 #[cfg(feature = "sqlite")]
 pub use connect::open_in_memory;
@@ -13,3 +14,4 @@ pub use connect::{Backend, ConnectOptions, Database, compiled_backends, connect}
 pub use error::DbError;
 pub use migrate::{MigrationSet, MigrationState, MigrationStatus};
 pub use sea_orm::DatabaseConnection;
+pub use statistics::refresh_statistics;

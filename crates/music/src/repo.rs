@@ -5,7 +5,7 @@ use revenge_core::{Id, Page, PageParams, Viewer};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, LikeExpr, Order, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
 use crate::MusicError;
@@ -364,16 +364,24 @@ fn ordered(
     }
     select = match order {
         AlbumOrder::Name => select.order_by_asc(album::Column::SortTitle),
-        // Inline, not the `artist_name` column: the id-only select has no such column.
-        AlbumOrder::Artist => select
-            .order_by(
-                Expr::cust(
-                    "(SELECT sort_name FROM music_artist \
-                     WHERE music_artist.id = music_album.artist_id)",
-                ),
-                Order::Asc,
-            )
-            .order_by_asc(album::Column::Year),
+        // A join, not the sort name read by a subquery per album: with statistics (see
+        // `revenge_db::refresh_statistics`) SQLite then walks the artists' sort-name index and each
+        // artist's albums, and stops at the page, instead of sorting every album.
+        AlbumOrder::Artist => {
+            let mut select = select;
+            QueryTrait::query(&mut select).join(
+                JoinType::InnerJoin,
+                artist::Entity,
+                Expr::col((artist::Entity, artist::Column::Id))
+                    .equals((album::Entity, album::Column::ArtistId)),
+            );
+            select
+                .order_by(
+                    Expr::col((artist::Entity, artist::Column::SortName)),
+                    Order::Asc,
+                )
+                .order_by_asc(album::Column::Year)
+        }
         AlbumOrder::Newest => select.order_by_desc(album::Column::AddedAt),
         AlbumOrder::Random => select.order_by(Expr::cust("RANDOM()"), Order::Asc),
         AlbumOrder::Year { from, to } => {

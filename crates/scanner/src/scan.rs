@@ -165,6 +165,12 @@ impl Scanner {
         match &result {
             Ok(report) => {
                 tracing::info!(library = library_id, ?report, "scan completed");
+                if report.added + report.updated + report.moved + report.removed > 0
+                    && let Err(error) = revenge_db::refresh_statistics(&self.db).await
+                {
+                    // The scan's work stands; queries only plan as they did before.
+                    tracing::warn!(library = library_id, %error, "cannot refresh the database's statistics");
+                }
                 self.events.publish(Event::ScanCompleted {
                     library_id,
                     added: report.added,

@@ -200,6 +200,46 @@ async fn a_scan_writes_with_a_larger_page_cache_and_gives_the_connection_its_own
     );
 }
 
+/// The tables SQLite holds planner statistics for.
+async fn analyzed_tables(db: &DatabaseConnection) -> Vec<String> {
+    use sea_orm::ConnectionTrait;
+    let statement = sea_orm::Statement::from_string(
+        sea_orm::DbBackend::Sqlite,
+        "SELECT name FROM sqlite_schema WHERE name = 'sqlite_stat1'",
+    );
+    if db.query_one_raw(statement).await.unwrap().is_none() {
+        return Vec::new();
+    }
+    let statement = sea_orm::Statement::from_string(
+        sea_orm::DbBackend::Sqlite,
+        "SELECT DISTINCT tbl FROM sqlite_stat1 ORDER BY tbl",
+    );
+    let rows = db.query_all_raw(statement).await.unwrap();
+    rows.iter()
+        .map(|row| row.try_get_by_index(0).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_scan_that_changed_files_leaves_the_planner_statistics_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Heat (1995)/Heat (1995).mkv", b"heat-bytes");
+    let (scanner, _recorder, library, db) = setup(dir.path()).await;
+    assert!(
+        !analyzed_tables(&db)
+            .await
+            .contains(&"media_file".to_owned()),
+        "a new database has none"
+    );
+
+    scan(&scanner, library).await.unwrap();
+    let analyzed = analyzed_tables(&db).await;
+    assert!(
+        analyzed.contains(&"media_file".to_owned()),
+        "after the scan: {analyzed:?}"
+    );
+}
+
 #[tokio::test]
 async fn an_unreachable_or_emptied_folder_removes_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 use super::model::{self, id_of, parse_id};
+use super::response::object;
 use super::{Call, Result, SubsonicError};
 use crate::repo::{self, AlbumOrder, TrackFilter};
 use crate::user_data::{Kind, notes};
@@ -69,7 +70,10 @@ pub async fn music_folders(call: &Call<'_>) -> Result<Value> {
         .filter(|l| call.caller.viewer.can_see_library(l.id))
         .map(|l| json!({ "id": l.id, "name": l.name }))
         .collect();
-    Ok(json!({ "musicFolders": { "musicFolder": folders } }))
+    Ok(object([(
+        "musicFolders",
+        object([("musicFolder", Value::Array(folders))]),
+    )]))
 }
 
 async fn artist_list(call: &Call<'_>, viewer: &Viewer) -> Result<(Vec<Value>, Vec<String>)> {
@@ -87,21 +91,27 @@ async fn artist_list(call: &Call<'_>, viewer: &Viewer) -> Result<(Vec<Value>, Ve
 pub async fn artists(call: &Call<'_>) -> Result<Value> {
     let viewer = scoped(call);
     let (artists, sort) = artist_list(call, &viewer).await?;
-    Ok(json!({ "artists": {
-        "ignoredArticles": model::IGNORED_ARTICLES,
-        "index": model::indexed(artists, &sort),
-    }}))
+    Ok(object([(
+        "artists",
+        object([
+            ("ignoredArticles", model::IGNORED_ARTICLES.into()),
+            ("index", Value::Array(model::indexed(artists, &sort))),
+        ]),
+    )]))
 }
 
 /// `getIndexes`: the same, folder-style.
 pub async fn indexes(call: &Call<'_>) -> Result<Value> {
     let viewer = scoped(call);
     let (artists, sort) = artist_list(call, &viewer).await?;
-    Ok(json!({ "indexes": {
-        "ignoredArticles": model::IGNORED_ARTICLES,
-        "lastModified": chrono::Utc::now().timestamp_millis(),
-        "index": model::indexed(artists, &sort),
-    }}))
+    Ok(object([(
+        "indexes",
+        object([
+            ("ignoredArticles", model::IGNORED_ARTICLES.into()),
+            ("lastModified", chrono::Utc::now().timestamp_millis().into()),
+            ("index", Value::Array(model::indexed(artists, &sort))),
+        ]),
+    )]))
 }
 
 async fn albums_of_artist(call: &Call<'_>, artist_id: Id) -> Result<Vec<Value>> {
@@ -170,7 +180,7 @@ pub async fn artist(call: &Call<'_>) -> Result<Value> {
     let notes = notes(call.db, &call.caller.viewer, Kind::Artist, &[id]).await?;
     let mut value = model::artist(&row, &notes);
     value["album"] = Value::Array(albums_of_artist(call, id).await?);
-    Ok(json!({ "artist": value }))
+    Ok(object([("artist", value)]))
 }
 
 /// `getAlbum`: an album with its songs.
@@ -183,7 +193,7 @@ pub async fn album(call: &Call<'_>) -> Result<Value> {
     let notes = notes(call.db, &call.caller.viewer, Kind::Album, &[id]).await?;
     let mut value = model::album(&row, &notes);
     value["song"] = Value::Array(songs_of_album(call, id).await?);
-    Ok(json!({ "album": value }))
+    Ok(object([("album", value)]))
 }
 
 /// `getSong`.
@@ -194,7 +204,10 @@ pub async fn song(call: &Call<'_>) -> Result<Value> {
     }
     let row = repo::track(call.db, &call.caller.viewer, id).await?;
     let value = song_values(call, &[row]).await?;
-    Ok(json!({ "song": value.into_iter().next() }))
+    Ok(object([(
+        "song",
+        value.into_iter().next().unwrap_or(Value::Null),
+    )]))
 }
 
 /// `getMusicDirectory`: an artist's albums or an album's songs.
@@ -204,18 +217,24 @@ pub async fn music_directory(call: &Call<'_>) -> Result<Value> {
     let directory = match kind {
         Kind::Artist => {
             let row = repo::artist(call.db, &call.caller.viewer, id).await?;
-            json!({ "id": id_of(Kind::Artist, id), "name": row.name,
-                    "child": albums_of_artist(call, id).await? })
+            object([
+                ("id", id_of(Kind::Artist, id).into()),
+                ("name", row.name.into()),
+                ("child", Value::Array(albums_of_artist(call, id).await?)),
+            ])
         }
         Kind::Album => {
             let row = repo::album(call.db, &call.caller.viewer, id).await?;
-            json!({ "id": id_of(Kind::Album, id), "name": row.title,
-                    "parent": id_of(Kind::Artist, row.artist_id),
-                    "child": songs_of_album(call, id).await? })
+            object([
+                ("id", id_of(Kind::Album, id).into()),
+                ("name", row.title.into()),
+                ("parent", id_of(Kind::Artist, row.artist_id).into()),
+                ("child", Value::Array(songs_of_album(call, id).await?)),
+            ])
         }
         Kind::Track => return Err(SubsonicError::NotFound(format!("directory {raw}"))),
     };
-    Ok(json!({ "directory": directory }))
+    Ok(object([("directory", directory)]))
 }
 
 /// `getAlbumList` / `getAlbumList2`.
@@ -253,11 +272,8 @@ pub async fn album_list(call: &Call<'_>, id3: bool) -> Result<Value> {
     let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
     let notes = notes(call.db, &viewer, Kind::Album, &ids).await?;
     let albums: Vec<Value> = rows.iter().map(|r| model::album(r, &notes)).collect();
-    Ok(if id3 {
-        json!({ "albumList2": { "album": albums } })
-    } else {
-        json!({ "albumList": { "album": albums } })
-    })
+    let name = if id3 { "albumList2" } else { "albumList" };
+    Ok(object([(name, object([("album", Value::Array(albums))]))]))
 }
 
 /// `getRandomSongs`.
@@ -281,7 +297,10 @@ pub async fn random_songs(call: &Call<'_>) -> Result<Value> {
         }),
     )
     .await?;
-    Ok(json!({ "randomSongs": { "song": songs } }))
+    Ok(object([(
+        "randomSongs",
+        object([("song", Value::Array(songs))]),
+    )]))
 }
 
 /// `getSongsByGenre`.
@@ -293,7 +312,10 @@ pub async fn songs_by_genre(call: &Call<'_>) -> Result<Value> {
     };
     let page = page(call, "count", "offset", 10);
     let songs = songs(call, &viewer, &filter, Some(page)).await?;
-    Ok(json!({ "songsByGenre": { "song": songs } }))
+    Ok(object([(
+        "songsByGenre",
+        object([("song", Value::Array(songs))]),
+    )]))
 }
 
 /// `getGenres`.
@@ -387,12 +409,17 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Value> {
         };
         songs_found = song_values(call, &rows).await?;
     }
-    let body = json!({ "artist": artists, "album": albums, "song": songs_found });
-    Ok(if id3 {
-        json!({ "searchResult3": body })
+    let body = object([
+        ("artist", Value::Array(artists)),
+        ("album", Value::Array(albums)),
+        ("song", Value::Array(songs_found)),
+    ]);
+    let name = if id3 {
+        "searchResult3"
     } else {
-        json!({ "searchResult2": body })
-    })
+        "searchResult2"
+    };
+    Ok(object([(name, body)]))
 }
 
 /// The ids of one page of `kind` as the search engine ranks them for `query`; `None` when the

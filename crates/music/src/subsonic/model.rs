@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use revenge_core::Id;
 use serde_json::{Value, json};
 
-use super::response::SubsonicError;
+use super::response::{SubsonicError, object};
 use crate::repo::{AlbumRow, ArtistRow, TrackRow};
 use crate::user_data::{Kind, Note};
 
@@ -253,7 +253,7 @@ pub fn indexed(artists: Vec<Value>, sort_names: &[String]) -> Vec<Value> {
     }
     groups
         .into_iter()
-        .map(|(name, artist)| json!({ "name": name, "artist": artist }))
+        .map(|(name, artist)| object([("name", name.into()), ("artist", Value::Array(artist))]))
         .collect()
 }
 

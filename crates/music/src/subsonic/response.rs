@@ -111,6 +111,17 @@ impl Format {
     }
 }
 
+/// An object of `pairs`, moved in: `json!` copies every value it is handed, and an answer's
+/// lists are most of its size.
+pub fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    Value::Object(
+        pairs
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value))
+            .collect(),
+    )
+}
+
 fn envelope(status: &str, body: Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("status".into(), status.into());
@@ -160,13 +171,18 @@ pub fn respond(format: &Format, text: Bytes) -> Response {
     response
 }
 
+/// The JSON text of an answer: moved into its wrapping object, not through `json!`, which
+/// would copy the whole answer first.
+fn json_text(response: Map<String, Value>) -> String {
+    let mut root = Map::new();
+    root.insert("subsonic-response".into(), Value::Object(response));
+    Value::Object(root).to_string()
+}
+
 fn text(format: &Format, response: Map<String, Value>) -> String {
     match format {
-        Format::Json => serde_json::json!({ "subsonic-response": response }).to_string(),
-        Format::Jsonp(callback) => format!(
-            "{callback}({});",
-            serde_json::json!({ "subsonic-response": response })
-        ),
+        Format::Json => json_text(response),
+        Format::Jsonp(callback) => format!("{callback}({});", json_text(response)),
         Format::Xml => {
             let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
             let mut attrs = response;

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::browse;
 use super::model::{id_of, parse_id};
+use super::response::object;
 use super::{Call, Result, SubsonicError};
 use crate::repo::{self, TrackFilter};
 use crate::user_data::{self, Kind};
@@ -100,12 +101,13 @@ pub async fn starred(call: &Call<'_>, id3: bool) -> Result<Value> {
         ..Default::default()
     };
     let songs = browse::songs(call, &call.caller.viewer, &filter, None).await?;
-    let body = json!({ "artist": artists, "album": albums, "song": songs });
-    Ok(if id3 {
-        json!({ "starred2": body })
-    } else {
-        json!({ "starred": body })
-    })
+    let body = object([
+        ("artist", Value::Array(artists)),
+        ("album", Value::Array(albums)),
+        ("song", Value::Array(songs)),
+    ]);
+    let name = if id3 { "starred2" } else { "starred" };
+    Ok(object([(name, body)]))
 }
 
 async fn playlist_value(
@@ -166,7 +168,10 @@ pub async fn playlists(call: &Call<'_>) -> Result<Value> {
     for list in &lists {
         out.push(playlist_value(call, list, false).await?);
     }
-    Ok(json!({ "playlists": { "playlist": out } }))
+    Ok(object([(
+        "playlists",
+        object([("playlist", Value::Array(out))]),
+    )]))
 }
 
 fn playlist_id(call: &Call<'_>, name: &'static str) -> Result<Id> {
@@ -182,7 +187,10 @@ fn playlist_id(call: &Call<'_>, name: &'static str) -> Result<Id> {
 pub async fn playlist(call: &Call<'_>) -> Result<Value> {
     let id = playlist_id(call, "id")?;
     let list = user_data::playlist(call.db, &call.caller.viewer, id).await?;
-    Ok(json!({ "playlist": playlist_value(call, &list, true).await? }))
+    Ok(object([(
+        "playlist",
+        playlist_value(call, &list, true).await?,
+    )]))
 }
 
 fn song_ids(call: &Call<'_>, name: &str) -> Result<Vec<Id>> {
@@ -206,7 +214,10 @@ pub async fn create_playlist(call: &Call<'_>) -> Result<Value> {
     let songs = song_ids(call, "songId")?;
     let list =
         user_data::create_playlist(call.db, &call.caller.viewer, name, replace, &songs).await?;
-    Ok(json!({ "playlist": playlist_value(call, &list, true).await? }))
+    Ok(object([(
+        "playlist",
+        playlist_value(call, &list, true).await?,
+    )]))
 }
 
 /// `updatePlaylist`.
@@ -255,12 +266,12 @@ pub async fn play_queue(call: &Call<'_>) -> Result<Value> {
         "position": queue.position_ms,
         "changed": time(queue.changed_at),
         "changedBy": queue.changed_by,
-        "entry": browse::song_values(call, &ordered).await?,
     });
+    value["entry"] = Value::Array(browse::song_values(call, &ordered).await?);
     if let Some(current) = queue.current_id {
         value["current"] = id_of(Kind::Track, current).into();
     }
-    Ok(json!({ "playQueue": value }))
+    Ok(object([("playQueue", value)]))
 }
 
 /// `savePlayQueue`.
@@ -405,5 +416,8 @@ pub async fn now_playing(call: &Call<'_>) -> Result<Value> {
         value["playerName"] = entry.player_name.into();
         entries.push(value);
     }
-    Ok(json!({ "nowPlaying": { "entry": entries } }))
+    Ok(object([(
+        "nowPlaying",
+        object([("entry", Value::Array(entries))]),
+    )]))
 }
