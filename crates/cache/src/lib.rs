@@ -108,6 +108,7 @@ pub(crate) fn random_generation() -> u64 {
 }
 
 /// Milliseconds since the epoch.
+#[cfg(feature = "redis")]
 pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -65,6 +65,7 @@ impl Local {
         self.cache.invalidate(key).await;
     }
 
+    #[cfg(feature = "redis")]
     pub(crate) fn clear(&self) {
         self.cache.invalidate_all();
     }

@@ -268,7 +268,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn sqlite_plans_a_statement_once_whatever_values_are_bound() {
+    async fn sqlite_is_built_for_queries_on_many_threads() {
         let db = connect(&ConnectOptions::new("sqlite::memory:"))
             .await
             .expect("a database");
@@ -284,8 +284,15 @@ mod tests {
             .iter()
             .map(|row| row.try_get_by_index::<String>(0).expect("an option"))
             .collect();
-        // Built in through `.cargo/config.toml`: without it SQLite compiles every statement
-        // with a bound LIMIT, OFFSET or LIKE pattern again each time it runs.
+        // Set in `.cargo/config.toml`, which says why.
         assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
+        assert!(
+            !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+            "{options:?}"
+        );
     }
 }
