@@ -8,8 +8,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 use super::model::{self, id_of, parse_id};
-use super::response::object;
-use super::{Call, Result, SubsonicError};
+use super::response::{self, One, object};
+use super::{Call, Reply, Result, SubsonicError};
 use crate::repo::{self, AlbumOrder, TrackFilter};
 use crate::user_data::{Kind, notes};
 
@@ -238,7 +238,7 @@ pub async fn music_directory(call: &Call<'_>) -> Result<Value> {
 }
 
 /// `getAlbumList` / `getAlbumList2`.
-pub async fn album_list(call: &Call<'_>, id3: bool) -> Result<Value> {
+pub async fn album_list(call: &Call<'_>, id3: bool) -> Result<Reply> {
     let kind = call.params.required("type")?;
     let order = match kind {
         "random" => AlbumOrder::Random,
@@ -271,9 +271,13 @@ pub async fn album_list(call: &Call<'_>, id3: bool) -> Result<Value> {
     let rows = repo::album_page(call.db, &viewer, &order, page).await?;
     let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
     let notes = notes(call.db, &viewer, Kind::Album, &ids).await?;
-    let albums: Vec<Value> = rows.iter().map(|r| model::album(r, &notes)).collect();
+    let albums: Vec<model::Album> = rows.iter().map(|r| model::Album::new(r, &notes)).collect();
     let name = if id3 { "albumList2" } else { "albumList" };
-    Ok(object([(name, object([("album", Value::Array(albums))]))]))
+    Ok(Reply::Rendered(response::ok_rendered(
+        call.format,
+        name,
+        &One("album", albums),
+    )))
 }
 
 /// `getRandomSongs`.
@@ -335,7 +339,7 @@ pub async fn genres(call: &Call<'_>) -> Result<Value> {
 /// see; the page's items are then read from the database with the same filter. An empty query
 /// (`""`, as DSub and Symfonium send to sync everything) lists from the database, as Navidrome
 /// does; so does a query while the engine is unreachable or the server runs without search.
-pub async fn search(call: &Call<'_>, id3: bool) -> Result<Value> {
+pub async fn search(call: &Call<'_>, id3: bool) -> Result<Reply> {
     let raw = call.params.get("query").unwrap_or_default();
     let query = raw.trim().trim_matches('"').trim_end_matches('*').trim();
     let query = (!query.is_empty()).then_some(query);
@@ -343,7 +347,7 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Value> {
     let artist_page = page(call, "artistCount", "artistOffset", 20);
     let album_page = page(call, "albumCount", "albumOffset", 20);
     let song_page = page(call, "songCount", "songOffset", 20);
-    let mut artists = Vec::new();
+    let mut artists = (Vec::new(), HashMap::new());
     if call.params.number("artistCount", 20u64) > 0 {
         let rows = match ranked(call, &viewer, query, crate::search::ARTIST, artist_page).await? {
             Some(ids) => in_order(
@@ -358,10 +362,9 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Value> {
             }
         };
         let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
-        let notes = notes(call.db, &viewer, Kind::Artist, &ids).await?;
-        artists = rows.iter().map(|r| model::artist(r, &notes)).collect();
+        artists = (rows, notes(call.db, &viewer, Kind::Artist, &ids).await?);
     }
-    let mut albums = Vec::new();
+    let mut albums = (Vec::new(), HashMap::new());
     if call.params.number("albumCount", 20u64) > 0 {
         let rows = match ranked(call, &viewer, query, crate::search::ALBUM, album_page).await? {
             Some(ids) => in_order(
@@ -383,10 +386,9 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Value> {
             }
         };
         let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
-        let notes = notes(call.db, &viewer, Kind::Album, &ids).await?;
-        albums = rows.iter().map(|r| model::album(r, &notes)).collect();
+        albums = (rows, notes(call.db, &viewer, Kind::Album, &ids).await?);
     }
-    let mut songs_found = Vec::new();
+    let mut songs = (Vec::new(), HashMap::new());
     if call.params.number("songCount", 20u64) > 0 {
         let rows = match ranked(call, &viewer, query, crate::search::TRACK, song_page).await? {
             Some(ids) => {
@@ -407,19 +409,44 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Value> {
                     .items
             }
         };
-        songs_found = song_values(call, &rows).await?;
+        let ids: Vec<Id> = rows.iter().map(|r| r.track.id).collect();
+        songs = (rows, notes(call.db, &viewer, Kind::Track, &ids).await?);
     }
-    let body = object([
-        ("artist", Value::Array(artists)),
-        ("album", Value::Array(albums)),
-        ("song", Value::Array(songs_found)),
-    ]);
+    let found = Found {
+        artist: artists
+            .0
+            .iter()
+            .map(|r| model::Artist::new(r, &artists.1))
+            .collect(),
+        album: albums
+            .0
+            .iter()
+            .map(|r| model::Album::new(r, &albums.1))
+            .collect(),
+        song: songs
+            .0
+            .iter()
+            .map(|r| model::Song::new(r, &songs.1))
+            .collect(),
+    };
     let name = if id3 {
         "searchResult3"
     } else {
         "searchResult2"
     };
-    Ok(object([(name, body)]))
+    Ok(Reply::Rendered(response::ok_rendered(
+        call.format,
+        name,
+        &found,
+    )))
+}
+
+/// What a search found.
+#[derive(serde::Serialize)]
+struct Found<'a> {
+    artist: Vec<model::Artist<'a>>,
+    album: Vec<model::Album<'a>>,
+    song: Vec<model::Song<'a>>,
 }
 
 /// The ids of one page of `kind` as the search engine ranks them for `query`; `None` when the

@@ -32,6 +32,8 @@ pub(crate) struct Call<'a> {
     pub db: &'a sea_orm::DatabaseConnection,
     pub caller: &'a auth::Caller,
     pub params: &'a Params,
+    /// How the caller asked to be answered.
+    pub format: &'a Format,
     pub headers: &'a HeaderMap,
     pub method: &'a Method,
     /// The server's search engine (`None` without search).
@@ -42,6 +44,8 @@ pub(crate) struct Call<'a> {
 pub(crate) enum Reply {
     /// A payload for the envelope (an object, possibly empty).
     Body(Value),
+    /// A whole answer, written in the call's format (`response::ok_rendered`).
+    Rendered(String),
     /// A response of its own (a stream, a picture).
     Raw(Response),
 }
@@ -101,6 +105,7 @@ async fn handle(
         db: &ctx.db,
         caller: &caller,
         params: &params,
+        format: &format,
         headers: &parts.headers,
         method: &parts.method,
         search: ctx.search.as_deref(),
@@ -115,17 +120,17 @@ async fn handle(
     if WRITES.contains(&name) {
         answers::written(ctx.answers.as_ref()).await;
     }
-    match outcome {
-        Ok(Reply::Body(body)) => {
-            let text = axum::body::Bytes::from(response::ok_text(&format, body));
-            if let Some(kept) = &kept {
-                kept.put(text.clone()).await;
-            }
-            response::respond(&format, text)
-        }
-        Ok(Reply::Raw(response)) => response,
-        Err(error) => response::failed(&format, &error),
+    let text = match outcome {
+        Ok(Reply::Body(body)) => response::ok_text(&format, body),
+        Ok(Reply::Rendered(text)) => text,
+        Ok(Reply::Raw(response)) => return response,
+        Err(error) => return response::failed(&format, &error),
+    };
+    let text = axum::body::Bytes::from(text);
+    if let Some(kept) = &kept {
+        kept.put(text.clone()).await;
     }
+    response::respond(&format, text)
 }
 
 /// Methods that change something: refused to read-only API keys.
@@ -157,13 +162,13 @@ async fn dispatch(name: &str, call: &Call<'_>) -> Result<Reply> {
         "getArtist" => browse::artist(call).await?,
         "getAlbum" => browse::album(call).await?,
         "getSong" => browse::song(call).await?,
-        "getAlbumList" => browse::album_list(call, false).await?,
-        "getAlbumList2" => browse::album_list(call, true).await?,
+        "getAlbumList" => return browse::album_list(call, false).await,
+        "getAlbumList2" => return browse::album_list(call, true).await,
         "getRandomSongs" => browse::random_songs(call).await?,
         "getSongsByGenre" => browse::songs_by_genre(call).await?,
         "getGenres" => browse::genres(call).await?,
-        "search2" => browse::search(call, false).await?,
-        "search3" => browse::search(call, true).await?,
+        "search2" => return browse::search(call, false).await,
+        "search3" => return browse::search(call, true).await,
         "getArtistInfo" | "getArtistInfo2" | "getAlbumInfo" | "getAlbumInfo2" => {
             browse::no_info(name)
         }

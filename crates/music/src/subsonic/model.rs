@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use revenge_core::Id;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::response::{SubsonicError, object};
 use crate::repo::{AlbumRow, ArtistRow, TrackRow};
@@ -36,198 +37,341 @@ fn time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn annotate(out: &mut serde_json::Map<String, Value>, note: Option<&Note>) {
-    let Some(note) = note else {
-        out.insert("playCount".into(), 0.into());
-        return;
-    };
-    if let Some(at) = note.starred_at {
-        out.insert("starred".into(), time(at).into());
+// The shapes below are written straight to JSON by serde (`response::ok_rendered`), and go
+// through a JSON value only for XML or where an endpoint adds to them: building the value tree
+// first was a quarter of an uncached album list's time.
+
+/// The caller's marks on an item: stars, rating, plays.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Marks {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    starred: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_rating: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    play_count: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    played: Option<String>,
+}
+
+impl Marks {
+    fn of(note: Option<&Note>) -> Self {
+        Self {
+            starred: note.and_then(|n| n.starred_at).map(time),
+            user_rating: note.and_then(|n| n.rating),
+            play_count: Some(note.map_or(0, |n| n.play_count)),
+            played: note.and_then(|n| n.played_at).map(time),
+        }
     }
-    if let Some(rating) = note.rating {
-        out.insert("userRating".into(), rating.into());
+}
+
+/// A name in a list of genres.
+#[derive(Serialize)]
+struct Named<'a> {
+    name: &'a str,
+}
+
+/// An artist credited on an album or song (the first with its id).
+#[derive(Serialize)]
+struct Credit<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    name: &'a str,
+}
+
+/// An ID3 artist.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Artist<'a> {
+    id: String,
+    name: &'a str,
+    sort_name: &'a str,
+    cover_art: String,
+    album_count: i64,
+    music_brainz_id: &'a str,
+    #[serde(flatten)]
+    marks: Marks,
+}
+
+impl<'a> Artist<'a> {
+    /// The artist of `row` as `notes` mark it for the caller.
+    pub fn new(row: &'a ArtistRow, notes: &HashMap<Id, Note>) -> Self {
+        let mut marks = Marks::of(notes.get(&row.id));
+        // Subsonic gives artists no play count.
+        marks.play_count = None;
+        Self {
+            id: id_of(Kind::Artist, row.id),
+            name: &row.name,
+            sort_name: &row.sort_name,
+            cover_art: id_of(Kind::Artist, row.id),
+            album_count: row.album_count,
+            music_brainz_id: row.mbid.as_deref().unwrap_or_default(),
+            marks,
+        }
     }
-    out.insert("playCount".into(), note.play_count.into());
-    if let Some(at) = note.played_at {
-        out.insert("played".into(), time(at).into());
+}
+
+/// An ID3 album.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Album<'a> {
+    id: String,
+    name: &'a str,
+    title: &'a str,
+    album: &'a str,
+    artist: &'a str,
+    artist_id: String,
+    cover_art: String,
+    song_count: i64,
+    duration: i64,
+    created: String,
+    is_dir: bool,
+    parent: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    year: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    genre: Option<&'a str>,
+    genres: Vec<Named<'a>>,
+    is_compilation: bool,
+    music_brainz_id: &'a str,
+    artists: [Credit<'a>; 1],
+    display_artist: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_release_date: Option<ReleaseDate>,
+    #[serde(flatten)]
+    marks: Marks,
+}
+
+/// A release date known by its year.
+#[derive(Serialize)]
+struct ReleaseDate {
+    year: i32,
+}
+
+impl<'a> Album<'a> {
+    /// The album of `row` as `notes` mark it for the caller.
+    pub fn new(row: &'a AlbumRow, notes: &HashMap<Id, Note>) -> Self {
+        let genre = row.genre.as_deref();
+        Self {
+            id: id_of(Kind::Album, row.id),
+            name: &row.title,
+            title: &row.title,
+            album: &row.title,
+            artist: &row.artist_name,
+            artist_id: id_of(Kind::Artist, row.artist_id),
+            cover_art: id_of(Kind::Album, row.id),
+            song_count: row.song_count,
+            duration: row.duration_ms / 1000,
+            created: time(row.added_at),
+            is_dir: true,
+            parent: id_of(Kind::Artist, row.artist_id),
+            year: row.year,
+            genre,
+            genres: genre.map(|name| Named { name }).into_iter().collect(),
+            is_compilation: row.compilation,
+            music_brainz_id: row.mbid.as_deref().unwrap_or_default(),
+            artists: [Credit {
+                id: Some(id_of(Kind::Artist, row.artist_id)),
+                name: &row.artist_name,
+            }],
+            display_artist: &row.artist_name,
+            original_release_date: row.original_year.map(|year| ReleaseDate { year }),
+            marks: Marks::of(notes.get(&row.id)),
+        }
     }
+}
+
+/// A song (a `Child`), with the OpenSubsonic fields.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Song<'a> {
+    id: String,
+    parent: String,
+    is_dir: bool,
+    title: &'a str,
+    sort_name: &'a str,
+    album: &'a str,
+    artist: String,
+    display_artist: String,
+    display_album_artist: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    track: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disc_number: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    year: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    genre: Option<String>,
+    genres: Vec<OwnedName>,
+    cover_art: String,
+    size: i64,
+    content_type: &'static str,
+    suffix: &'a str,
+    duration: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bit_rate: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sampling_rate: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel_count: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bit_depth: Option<i32>,
+    path: String,
+    created: String,
+    album_id: String,
+    artist_id: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    media_type: &'static str,
+    is_video: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bpm: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
+    music_brainz_id: &'a str,
+    artists: Vec<OwnedCredit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contributors: Option<[Contributor<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_composer: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replay_gain: Option<ReplayGain>,
+    #[serde(flatten)]
+    marks: Marks,
+}
+
+/// A genre's name read from a track's list.
+#[derive(Serialize)]
+struct OwnedName {
+    name: String,
+}
+
+/// An artist read from a track's list (the first with its id).
+#[derive(Serialize)]
+struct OwnedCredit {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    name: String,
+}
+
+/// A composer credit.
+#[derive(Serialize)]
+struct Contributor<'a> {
+    role: &'static str,
+    artist: Named<'a>,
+}
+
+/// ReplayGain values the tags gave.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReplayGain {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    track_gain: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    track_peak: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    album_gain: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    album_peak: Option<f64>,
+}
+
+impl<'a> Song<'a> {
+    /// The song of `row` as `notes` mark it for the caller.
+    pub fn new(row: &'a TrackRow, notes: &HashMap<Id, Note>) -> Self {
+        let t = &row.track;
+        let artists: Vec<String> = serde_json::from_str(&t.artists).unwrap_or_default();
+        let genres: Vec<String> = serde_json::from_str(&t.genres).unwrap_or_default();
+        let display_artist = artists.join(", ");
+        // A path clients can show and group by; the server's own paths stay private.
+        let number = t.track_no.map(|n| format!("{n:02} - ")).unwrap_or_default();
+        let gain = ReplayGain {
+            track_gain: t.rg_track_gain,
+            track_peak: t.rg_track_peak,
+            album_gain: t.rg_album_gain,
+            album_peak: t.rg_album_peak,
+        };
+        let has_gain = gain.track_gain.is_some()
+            || gain.track_peak.is_some()
+            || gain.album_gain.is_some()
+            || gain.album_peak.is_some();
+        Self {
+            id: id_of(Kind::Track, t.id),
+            parent: id_of(Kind::Album, t.album_id),
+            is_dir: false,
+            title: &t.title,
+            sort_name: &t.sort_title,
+            album: &row.album_title,
+            artist: display_artist.clone(),
+            display_artist,
+            display_album_artist: &t.album_artist,
+            track: t.track_no,
+            disc_number: t.disc_no,
+            year: t.year,
+            genre: genres.first().cloned(),
+            genres: genres.into_iter().map(|name| OwnedName { name }).collect(),
+            cover_art: id_of(Kind::Track, t.id),
+            size: t.size,
+            content_type: crate::stream::mime_of(&t.suffix),
+            suffix: &t.suffix,
+            duration: t.duration_ms / 1000,
+            bit_rate: t.bitrate,
+            sampling_rate: t.sample_rate,
+            channel_count: t.channels,
+            bit_depth: t.bit_depth,
+            path: format!(
+                "{}/{}/{}{}.{}",
+                t.album_artist, row.album_title, number, t.title, t.suffix
+            ),
+            created: time(t.added_at),
+            album_id: id_of(Kind::Album, t.album_id),
+            artist_id: id_of(Kind::Artist, t.artist_id),
+            kind: "music",
+            media_type: "song",
+            is_video: false,
+            bpm: t.bpm,
+            comment: t.comment.as_deref(),
+            music_brainz_id: t.mb_recording_id.as_deref().unwrap_or_default(),
+            artists: artists
+                .into_iter()
+                .enumerate()
+                .map(|(i, name)| OwnedCredit {
+                    id: (i == 0).then(|| id_of(Kind::Artist, t.artist_id)),
+                    name,
+                })
+                .collect(),
+            contributors: t.composer.as_deref().map(|name| {
+                [Contributor {
+                    role: "composer",
+                    artist: Named { name },
+                }]
+            }),
+            display_composer: t.composer.as_deref(),
+            replay_gain: has_gain.then_some(gain),
+            marks: Marks::of(notes.get(&t.id)),
+        }
+    }
+}
+
+/// A shape as a JSON value, for endpoints that add to it or answer in XML.
+fn value(shape: &impl Serialize) -> Value {
+    // Only maps with non-string keys fail, and these shapes have none.
+    serde_json::to_value(shape).unwrap_or(Value::Null)
 }
 
 /// An ID3 artist.
 pub fn artist(row: &ArtistRow, notes: &HashMap<Id, Note>) -> Value {
-    let mut out = serde_json::Map::new();
-    out.insert("id".into(), id_of(Kind::Artist, row.id).into());
-    out.insert("name".into(), row.name.clone().into());
-    out.insert("sortName".into(), row.sort_name.clone().into());
-    out.insert("coverArt".into(), id_of(Kind::Artist, row.id).into());
-    out.insert("albumCount".into(), row.album_count.into());
-    out.insert(
-        "musicBrainzId".into(),
-        row.mbid.clone().unwrap_or_default().into(),
-    );
-    annotate(&mut out, notes.get(&row.id));
-    out.remove("playCount");
-    Value::Object(out)
+    value(&Artist::new(row, notes))
 }
 
 /// An ID3 album.
 pub fn album(row: &AlbumRow, notes: &HashMap<Id, Note>) -> Value {
-    let mut out = serde_json::Map::new();
-    out.insert("id".into(), id_of(Kind::Album, row.id).into());
-    out.insert("name".into(), row.title.clone().into());
-    out.insert("title".into(), row.title.clone().into());
-    out.insert("album".into(), row.title.clone().into());
-    out.insert("artist".into(), row.artist_name.clone().into());
-    out.insert("artistId".into(), id_of(Kind::Artist, row.artist_id).into());
-    out.insert("coverArt".into(), id_of(Kind::Album, row.id).into());
-    out.insert("songCount".into(), row.song_count.into());
-    out.insert("duration".into(), (row.duration_ms / 1000).into());
-    out.insert("created".into(), time(row.added_at).into());
-    out.insert("isDir".into(), true.into());
-    out.insert("parent".into(), id_of(Kind::Artist, row.artist_id).into());
-    if let Some(year) = row.year {
-        out.insert("year".into(), year.into());
-    }
-    if let Some(genre) = &row.genre {
-        out.insert("genre".into(), genre.clone().into());
-        out.insert("genres".into(), json!([{ "name": genre }]));
-    } else {
-        out.insert("genres".into(), json!([]));
-    }
-    out.insert("isCompilation".into(), row.compilation.into());
-    out.insert(
-        "musicBrainzId".into(),
-        row.mbid.clone().unwrap_or_default().into(),
-    );
-    out.insert(
-        "artists".into(),
-        json!([{ "id": id_of(Kind::Artist, row.artist_id), "name": row.artist_name }]),
-    );
-    out.insert("displayArtist".into(), row.artist_name.clone().into());
-    if let Some(year) = row.original_year {
-        out.insert("originalReleaseDate".into(), json!({ "year": year }));
-    }
-    annotate(&mut out, notes.get(&row.id));
-    Value::Object(out)
+    value(&Album::new(row, notes))
 }
 
 /// A song (a `Child`), with the OpenSubsonic fields.
 pub fn song(row: &TrackRow, notes: &HashMap<Id, Note>) -> Value {
-    let t = &row.track;
-    let artists: Vec<String> = serde_json::from_str(&t.artists).unwrap_or_default();
-    let genres: Vec<String> = serde_json::from_str(&t.genres).unwrap_or_default();
-    let display_artist = artists.join(", ");
-    let mut out = serde_json::Map::new();
-    out.insert("id".into(), id_of(Kind::Track, t.id).into());
-    out.insert("parent".into(), id_of(Kind::Album, t.album_id).into());
-    out.insert("isDir".into(), false.into());
-    out.insert("title".into(), t.title.clone().into());
-    out.insert("sortName".into(), t.sort_title.clone().into());
-    out.insert("album".into(), row.album_title.clone().into());
-    out.insert("artist".into(), display_artist.clone().into());
-    out.insert("displayArtist".into(), display_artist.into());
-    out.insert("displayAlbumArtist".into(), t.album_artist.clone().into());
-    if let Some(n) = t.track_no {
-        out.insert("track".into(), n.into());
-    }
-    if let Some(n) = t.disc_no {
-        out.insert("discNumber".into(), n.into());
-    }
-    if let Some(year) = t.year {
-        out.insert("year".into(), year.into());
-    }
-    if let Some(genre) = genres.first() {
-        out.insert("genre".into(), genre.clone().into());
-    }
-    out.insert(
-        "genres".into(),
-        Value::Array(genres.iter().map(|g| json!({ "name": g })).collect()),
-    );
-    out.insert("coverArt".into(), id_of(Kind::Track, t.id).into());
-    out.insert("size".into(), t.size.into());
-    out.insert(
-        "contentType".into(),
-        crate::stream::mime_of(&t.suffix).into(),
-    );
-    out.insert("suffix".into(), t.suffix.clone().into());
-    out.insert("duration".into(), (t.duration_ms / 1000).into());
-    if let Some(bitrate) = t.bitrate {
-        out.insert("bitRate".into(), bitrate.into());
-    }
-    if let Some(rate) = t.sample_rate {
-        out.insert("samplingRate".into(), rate.into());
-    }
-    if let Some(channels) = t.channels {
-        out.insert("channelCount".into(), channels.into());
-    }
-    if let Some(depth) = t.bit_depth {
-        out.insert("bitDepth".into(), depth.into());
-    }
-    // A path clients can show and group by; the server's own paths stay private.
-    let number = t.track_no.map(|n| format!("{n:02} - ")).unwrap_or_default();
-    out.insert(
-        "path".into(),
-        format!(
-            "{}/{}/{}{}.{}",
-            t.album_artist, row.album_title, number, t.title, t.suffix
-        )
-        .into(),
-    );
-    out.insert("created".into(), time(t.added_at).into());
-    out.insert("albumId".into(), id_of(Kind::Album, t.album_id).into());
-    out.insert("artistId".into(), id_of(Kind::Artist, t.artist_id).into());
-    out.insert("type".into(), "music".into());
-    out.insert("mediaType".into(), "song".into());
-    out.insert("isVideo".into(), false.into());
-    if let Some(bpm) = t.bpm {
-        out.insert("bpm".into(), bpm.into());
-    }
-    if let Some(comment) = &t.comment {
-        out.insert("comment".into(), comment.clone().into());
-    }
-    out.insert(
-        "musicBrainzId".into(),
-        t.mb_recording_id.clone().unwrap_or_default().into(),
-    );
-    out.insert(
-        "artists".into(),
-        Value::Array(
-            artists
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    if i == 0 {
-                        json!({ "id": id_of(Kind::Artist, t.artist_id), "name": name })
-                    } else {
-                        json!({ "name": name })
-                    }
-                })
-                .collect(),
-        ),
-    );
-    if let Some(composer) = &t.composer {
-        out.insert(
-            "contributors".into(),
-            json!([{ "role": "composer", "artist": { "name": composer } }]),
-        );
-        out.insert("displayComposer".into(), composer.clone().into());
-    }
-    let mut gain = serde_json::Map::new();
-    for (key, value) in [
-        ("trackGain", t.rg_track_gain),
-        ("trackPeak", t.rg_track_peak),
-        ("albumGain", t.rg_album_gain),
-        ("albumPeak", t.rg_album_peak),
-    ] {
-        if let Some(v) = value {
-            gain.insert(key.into(), v.into());
-        }
-    }
-    if !gain.is_empty() {
-        out.insert("replayGain".into(), Value::Object(gain));
-    }
-    annotate(&mut out, notes.get(&t.id));
-    Value::Object(out)
+    value(&Song::new(row, notes))
 }
 
 /// The first letter artists are indexed under (`#` for anything but a letter).

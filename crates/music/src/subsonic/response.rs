@@ -5,6 +5,7 @@
 use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 /// The Subsonic API version spoken.
@@ -122,15 +123,82 @@ pub fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
     )
 }
 
-fn envelope(status: &str, body: Map<String, Value>) -> Map<String, Value> {
-    let mut out = Map::new();
-    out.insert("status".into(), status.into());
-    out.insert("version".into(), API_VERSION.into());
-    out.insert("type".into(), "revenge".into());
-    out.insert("serverVersion".into(), env!("CARGO_PKG_VERSION").into());
-    out.insert("openSubsonic".into(), true.into());
+/// What every answer says of itself before its payload.
+fn head(status: &'static str) -> [(&'static str, Value); 5] {
+    [
+        ("status", status.into()),
+        ("version", API_VERSION.into()),
+        ("type", "revenge".into()),
+        ("serverVersion", env!("CARGO_PKG_VERSION").into()),
+        ("openSubsonic", true.into()),
+    ]
+}
+
+fn envelope(status: &'static str, body: Map<String, Value>) -> Map<String, Value> {
+    let mut out: Map<String, Value> = head(status)
+        .into_iter()
+        .map(|(key, value)| (key.to_owned(), value))
+        .collect();
     out.extend(body);
     out
+}
+
+/// A map of one entry, for payloads written by serde.
+pub struct One<'a, T>(pub &'a str, pub T);
+
+impl<T: Serialize> Serialize for One<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(self.0, &self.1)?;
+        map.end()
+    }
+}
+
+/// A successful answer's envelope with its payload, as serde writes it.
+struct Envelope<'a, T>(&'a str, &'a T);
+
+impl<T: Serialize> Serialize for Envelope<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(6))?;
+        for (key, value) in head("ok") {
+            map.serialize_entry(key, &value)?;
+        }
+        map.serialize_entry(self.0, self.1)?;
+        map.end()
+    }
+}
+
+/// The text of a successful answer whose payload is the element `name`, of any serializable
+/// shape: JSON is written straight from it; XML goes through a JSON value, as [`ok_text`].
+pub fn ok_rendered<T: Serialize>(format: &Format, name: &str, payload: &T) -> String {
+    let json = || {
+        // An album page or search answer is some tens of KiB: grown from empty, its buffer
+        // was copied a dozen times.
+        let mut out = Vec::with_capacity(32 * 1024);
+        let wrapped = One("subsonic-response", Envelope(name, payload));
+        match serde_json::to_writer(&mut out, &wrapped) {
+            Ok(()) => String::from_utf8(out).unwrap_or_default(),
+            Err(error) => failed_text(format, &internal(&error)),
+        }
+    };
+    match format {
+        Format::Json => json(),
+        Format::Jsonp(callback) => format!("{callback}({});", json()),
+        Format::Xml => match serde_json::to_value(payload) {
+            Ok(value) => {
+                let mut body = Map::new();
+                body.insert(name.to_owned(), value);
+                text(format, envelope("ok", body))
+            }
+            Err(error) => failed_text(format, &internal(&error)),
+        },
+    }
+}
+
+/// An answer that could not be written (never expected: the shapes have string keys only).
+fn internal(error: &serde_json::Error) -> SubsonicError {
+    tracing::error!(%error, "a Subsonic answer could not be written");
+    SubsonicError::Generic("internal error; see the server log".to_owned())
 }
 
 /// A successful answer carrying `body` (an object whose keys are the payload elements).
@@ -149,12 +217,16 @@ pub fn ok_text(format: &Format, body: Value) -> String {
 
 /// A failed answer.
 pub fn failed(format: &Format, error: &SubsonicError) -> Response {
+    respond(format, Bytes::from(failed_text(format, error)))
+}
+
+fn failed_text(format: &Format, error: &SubsonicError) -> String {
     let mut body = Map::new();
     body.insert(
         "error".into(),
         serde_json::json!({"code": error.code(), "message": error.to_string()}),
     );
-    respond(format, Bytes::from(text(format, envelope("failed", body))))
+    text(format, envelope("failed", body))
 }
 
 /// An answer whose text is ready (rendered now or kept by the cache) in `format`.
@@ -299,6 +371,47 @@ mod tests {
             "<album id=\"al-1\" name=\"A &amp; B\"><folder>1</folder><folder>2</folder>\
              <genres><genre songCount=\"2\">Rock</genre></genres><song id=\"tr-1\"/>\
              <song id=\"tr-2\"/></album>"
+        );
+    }
+
+    #[test]
+    fn an_answer_written_by_serde_is_the_answer_built_as_a_value() {
+        #[derive(serde::Serialize)]
+        struct Shape {
+            id: &'static str,
+            name: &'static str,
+            song: Vec<One<'static, u32>>,
+        }
+        let payload = One(
+            "album",
+            [Shape {
+                id: "al-1",
+                name: "A & <B>",
+                song: vec![One("id", 1), One("id", 2)],
+            }],
+        );
+        let as_value = |format: &Format| {
+            let value = serde_json::to_value(&payload).expect("a value");
+            ok_text(format, object([("albumList2", value)]))
+        };
+        for format in [Format::Json, Format::Jsonp("cb".into())] {
+            let written = ok_rendered(&format, "albumList2", &payload);
+            let built = as_value(&format);
+            let parse = |text: &str| -> Value {
+                let json = text.trim_start_matches("cb(").trim_end_matches(");");
+                serde_json::from_str(json).expect("JSON")
+            };
+            assert_eq!(parse(&written), parse(&built), "{written}");
+            assert_eq!(
+                parse(&written)["subsonic-response"]["albumList2"]["album"][0]["song"][1]["id"],
+                2
+            );
+        }
+        let xml = ok_rendered(&Format::Xml, "albumList2", &payload);
+        assert_eq!(xml, as_value(&Format::Xml));
+        assert!(
+            xml.contains("<album id=\"al-1\" name=\"A &amp; &lt;B&gt;\"><song id=\"1\"/>"),
+            "{xml}"
         );
     }
 
