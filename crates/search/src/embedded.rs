@@ -12,8 +12,8 @@ use revenge_core::SearchDocument;
 use std::sync::Mutex;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
-    TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
@@ -33,6 +33,8 @@ use crate::backend::{
 
 const TOKENIZER: &str = "revenge_folded";
 const WRITER_MEMORY: usize = 50_000_000;
+/// Searchable segments kept before they are merged into one.
+const MAX_SEGMENTS: usize = 4;
 
 #[derive(Debug, Clone, Copy)]
 struct Fields {
@@ -251,6 +253,13 @@ impl EmbeddedIndex {
                 return Err(e.into());
             }
             writer.commit()?;
+            // Every query visits every segment (a fuzzy word is matched against each one's
+            // terms), and a writer dropped after its commit leaves its merges undone: a library
+            // indexed in batches was left in six segments. Past a few, they become one.
+            let segments = inner.index.searchable_segment_ids()?;
+            if segments.len() > MAX_SEGMENTS {
+                writer.merge(&segments).wait()?;
+            }
             // Not kept between writes: an idle writer holds its indexing threads and their
             // memory (tens of MiB after indexing a library), and making one costs a few
             // milliseconds against a write's commit.
@@ -320,13 +329,13 @@ impl EmbeddedIndex {
                 .types
                 .iter()
                 .map(|t| Term::from_field_text(f.kind, t));
-            clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+            clauses.push((Occur::Must, any_of(terms)));
         }
         if let Some(libraries) = &request.access.libraries {
             let terms = libraries
                 .iter()
                 .map(|id| Term::from_field_i64(f.library_id, *id));
-            clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+            clauses.push((Occur::Must, any_of(terms)));
         }
         if let Some(max) = request.access.max_rating_level {
             clauses.push((
@@ -454,6 +463,27 @@ fn stored_document(
         .get_first(source)
         .and_then(|v| v.as_str())
         .and_then(|json| serde_json::from_str(json).ok()))
+}
+
+/// A filter matching any of `terms`, scoring 1 as the set query did, without building a term
+/// set's automaton for each query: a filter names one kind or a few libraries, and building it
+/// was a tenth of a search's time.
+fn any_of(terms: impl Iterator<Item = Term>) -> Box<dyn Query> {
+    let mut queries: Vec<(Occur, Box<dyn Query>)> = terms
+        .map(|term| {
+            let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+            (Occur::Should, query)
+        })
+        .collect();
+    let query: Box<dyn Query> = if queries.len() == 1 {
+        match queries.pop() {
+            Some((_, query)) => query,
+            None => Box::new(BooleanQuery::new(Vec::new())),
+        }
+    } else {
+        Box::new(BooleanQuery::new(queries))
+    };
+    Box::new(ConstScoreQuery::new(query, 1.0))
 }
 
 /// Typos forgiven per word, by its length (as Typesense does): none for short words.

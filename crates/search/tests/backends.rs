@@ -148,6 +148,33 @@ async fn suite(backend: Backend) {
     let mut nobody = kid();
     nobody.libraries = revenge_core::LibraryScope::Only(vec![]);
     assert_eq!(find(&backend, &nobody, "").await.total, 0, "{name}");
+    // Several granted libraries: what each shows, together.
+    let in_libraries = |ids: Vec<revenge_core::Id>| {
+        let mut viewer = admin();
+        viewer.libraries = revenge_core::LibraryScope::Only(ids);
+        viewer
+    };
+    let family = find(&backend, &in_libraries(vec![1]), "").await;
+    let grown_ups = find(&backend, &in_libraries(vec![2]), "").await;
+    let both = find(&backend, &in_libraries(vec![1, 2]), "").await;
+    let mut expected: Vec<&str> = titles(&family);
+    expected.extend(titles(&grown_ups));
+    expected.sort_unstable();
+    let mut got = titles(&both);
+    got.sort_unstable();
+    assert!(family.total > 0 && grown_ups.total > 0, "{name}");
+    assert_eq!(got, expected, "{name}");
+    assert_eq!(both.total, family.total + grown_ups.total, "{name}");
+    let two_kinds = find_page(
+        &backend,
+        &admin(),
+        "breaking",
+        &["series", "episode"],
+        20,
+        0,
+    )
+    .await;
+    assert_eq!(two_kinds.total, 2, "{name}: {two_kinds:?}");
 
     // Cursor paging walks every hit once.
     let mut seen = Vec::new();
@@ -279,6 +306,28 @@ async fn embedded_index_persists_in_its_folder() {
     let reopened =
         Backend::Embedded(revenge_search::EmbeddedIndex::open(&dir.path().join("search")).unwrap());
     assert_eq!(find(&reopened, &admin(), "matrix").await.total, 2);
+}
+
+#[tokio::test]
+async fn an_embedded_index_written_often_is_kept_in_few_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("search");
+    let index = revenge_search::EmbeddedIndex::open(&folder).unwrap();
+    // One commit per document: a segment each, had nothing merged them.
+    let docs = corpus();
+    for doc in &docs {
+        index.upsert(std::slice::from_ref(doc)).await.unwrap();
+    }
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("meta.json")).unwrap()).unwrap();
+    let segments = meta["segments"].as_array().map_or(0, Vec::len);
+    assert!(
+        (1..=4).contains(&segments),
+        "{} writes left {segments} segments",
+        docs.len()
+    );
+    let all = find(&Backend::Embedded(index), &adult_admin(), "").await;
+    assert_eq!(all.total as usize, docs.len(), "nothing lost in the merges");
 }
 
 #[cfg(feature = "typesense")]
