@@ -739,3 +739,46 @@ pub async fn first_album_of_artist<C: ConnectionTrait>(
         .await?;
     found.ok_or_else(|| MusicError::not_found(format!("artist {artist_id}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use revenge_core::{Module, Viewer};
+    use revenge_db::MigrationSet;
+    use sea_orm::{ConnectionTrait, DbBackend, QueryFilter, QueryTrait, Statement};
+
+    use super::{album, album_query};
+
+    #[tokio::test]
+    async fn an_albums_song_count_and_length_are_read_from_an_index_alone() {
+        let db = revenge_db::open_in_memory(vec![MigrationSet {
+            owner: "music",
+            migrations: crate::MusicModule.migrations(),
+        }])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let query = album_query(&Viewer::system())
+            .filter(sea_orm::ColumnTrait::is_in(&album::Column::Id, [1, 2]))
+            .build(DbBackend::Sqlite);
+        let plan = db
+            .conn
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                format!("EXPLAIN QUERY PLAN {}", query.sql),
+                query.values.map(|v| v.0).unwrap_or_default(),
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let steps: Vec<String> = plan
+            .iter()
+            .map(|row| row.try_get_by_index::<String>(3).unwrap_or_default())
+            .collect();
+        let on_tracks: Vec<&String> = steps.iter().filter(|s| s.contains("music_track")).collect();
+        assert_eq!(on_tracks.len(), 2, "the count and the length: {steps:?}");
+        assert!(
+            on_tracks
+                .iter()
+                .all(|s| s.contains("COVERING INDEX idx_music_track_album_duration")),
+            "{steps:?}"
+        );
+    }
+}
