@@ -255,10 +255,10 @@ impl EmbeddedIndex {
             writer.commit()?;
             // Every query visits every segment (a fuzzy word is matched against each one's
             // terms), and a writer dropped after its commit leaves its merges undone: a library
-            // indexed in batches was left in six segments. Past a few, they become one.
-            let segments = inner.index.searchable_segment_ids()?;
+            // indexed in batches was left in six segments. Past a few, they are merged.
+            let segments = inner.index.searchable_segment_metas()?;
             if segments.len() > MAX_SEGMENTS {
-                writer.merge(&segments).wait()?;
+                writer.merge(&to_merge(&segments)).wait()?;
             }
             // Not kept between writes: an idle writer holds its indexing threads and their
             // memory (tens of MiB after indexing a library), and making one costs a few
@@ -463,6 +463,24 @@ fn stored_document(
         .get_first(source)
         .and_then(|v| v.as_str())
         .and_then(|json| serde_json::from_str(json).ok()))
+}
+
+/// The segments a merge takes: all of them, unless one holds most of the documents. That one
+/// is left as it is, so the index is not rewritten whole every few writes while it grows; it
+/// is merged again once the others together outgrow it, which keeps the work of merging in
+/// proportion to the documents written times the logarithm of the index's size.
+fn to_merge(segments: &[tantivy::index::SegmentMeta]) -> Vec<tantivy::index::SegmentId> {
+    let total: u64 = segments.iter().map(|s| u64::from(s.num_docs())).sum();
+    let kept = segments
+        .iter()
+        .max_by_key(|s| s.num_docs())
+        .filter(|s| u64::from(s.num_docs()) * 2 > total)
+        .map(tantivy::index::SegmentMeta::id);
+    segments
+        .iter()
+        .map(tantivy::index::SegmentMeta::id)
+        .filter(|id| Some(*id) != kept)
+        .collect()
 }
 
 /// A filter matching any of `terms`, scoring 1 as the set query did, without building a term

@@ -330,6 +330,50 @@ async fn an_embedded_index_written_often_is_kept_in_few_segments() {
     assert_eq!(all.total as usize, docs.len(), "nothing lost in the merges");
 }
 
+/// The segments of an embedded index on disk: (id, documents).
+fn segments(folder: &std::path::Path) -> Vec<(String, u64)> {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("meta.json")).unwrap()).unwrap();
+    meta["segments"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|s| {
+                    let id = s["segment_id"].as_str().unwrap_or_default().to_owned();
+                    (id, s["max_doc"].as_u64().unwrap_or_default())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn merging_leaves_a_segment_holding_most_documents_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("search");
+    let index = revenge_search::EmbeddedIndex::open(&folder).unwrap();
+    index.upsert(&corpus()).await.unwrap();
+    // The writer's threads may each have written a part of the corpus.
+    let before = segments(&folder);
+    let big = before
+        .iter()
+        .max_by_key(|(_, docs)| *docs)
+        .cloned()
+        .unwrap_or_default();
+    for id in 100..104 {
+        let extra = doc("movie", id, &format!("Extra {id}"), None, &[], 1, None);
+        index.upsert(&[extra]).await.unwrap();
+    }
+    let after = segments(&folder);
+    assert!(
+        after.len() <= 4 && after.len() < before.len() + 4,
+        "merged: {before:?} then {after:?}"
+    );
+    assert!(after.contains(&big), "{big:?} kept in {after:?}");
+    let all = find(&Backend::Embedded(index), &adult_admin(), "").await;
+    assert_eq!(all.total as usize, corpus().len() + 4);
+}
+
 #[cfg(feature = "typesense")]
 mod typesense {
     use super::*;
