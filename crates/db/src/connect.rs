@@ -224,6 +224,23 @@ async fn connect_postgres(_: &ConnectOptions) -> Result<DatabaseConnection, DbEr
     })
 }
 
+/// The first column of every row `sql` answers, as text (for this crate's tests).
+#[cfg(test)]
+pub(crate) async fn texts(db: &Database, sql: &str) -> Vec<String> {
+    use sea_orm::{DbBackend, Statement};
+    let rows = db
+        .conn
+        .query_all_raw(Statement::from_string(DbBackend::Sqlite, sql))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows.iter()
+        .map(|row| {
+            row.try_get_by_index::<String>(0)
+                .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
@@ -272,18 +289,7 @@ mod tests {
         let db = connect(&ConnectOptions::new("sqlite::memory:"))
             .await
             .expect("a database");
-        let rows = db
-            .conn
-            .query_all_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "PRAGMA compile_options",
-            ))
-            .await
-            .expect("the compile options");
-        let options: Vec<String> = rows
-            .iter()
-            .map(|row| row.try_get_by_index::<String>(0).expect("an option"))
-            .collect();
+        let options = super::texts(&db, "PRAGMA compile_options").await;
         // Set in `.cargo/config.toml`, which says why.
         assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
         assert!(

@@ -19,23 +19,13 @@ pub async fn refresh_statistics(conn: &DatabaseConnection) -> Result<(), DbError
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    use sea_orm::ConnectionTrait;
 
     use super::refresh_statistics;
     use crate::{ConnectOptions, connect};
 
     async fn analyzed(db: &crate::Database) -> Vec<String> {
-        let rows = db
-            .conn
-            .query_all_raw(Statement::from_string(
-                DbBackend::Sqlite,
-                "SELECT DISTINCT tbl FROM sqlite_stat1 ORDER BY tbl",
-            ))
-            .await
-            .expect("the statistics");
-        rows.iter()
-            .map(|row| row.try_get_by_index::<String>(0).expect("a table"))
-            .collect()
+        crate::connect::texts(db, "SELECT DISTINCT tbl FROM sqlite_stat1 ORDER BY tbl").await
     }
 
     #[tokio::test]
