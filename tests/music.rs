@@ -331,6 +331,41 @@ async fn music_is_scanned_browsed_and_served_over_subsonic() {
     );
     let starred = sub.json("getStarred", &[]).await;
     assert!(starred["starred"]["song"][0]["starred"].is_string());
+    // A search marks what the caller starred, each kind's own (ids repeat across kinds), whether
+    // the engine or the database answers.
+    for query in ["artist one", "\"\""] {
+        let found = sub
+            .json(
+                "search3",
+                &[
+                    ("query", query),
+                    ("songCount", "100"),
+                    ("albumCount", "100"),
+                    ("artistCount", "100"),
+                ],
+            )
+            .await;
+        let body = &found["searchResult3"];
+        for (list, key, marked) in [
+            ("song", "title", "Alpha"),
+            ("album", "name", "First Album"),
+            ("artist", "name", "Artist One"),
+        ] {
+            let items = body[list].as_array().cloned().unwrap_or_default();
+            assert!(
+                items.iter().any(|item| item[key] == marked),
+                "{query}: {list} {marked} missing: {found}"
+            );
+            for item in &items {
+                assert_eq!(
+                    item["starred"].is_string(),
+                    item[key] == marked,
+                    "{query}: {list} {}: {found}",
+                    item[key]
+                );
+            }
+        }
+    }
     let list = sub.json("getAlbumList2", &[("type", "starred")]).await;
     assert_eq!(names(&list["albumList2"]["album"], "name"), ["First Album"]);
     sub.json("unstar", &[("id", &alpha)]).await;

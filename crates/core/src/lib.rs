@@ -35,6 +35,6 @@ pub use opened_file::OpenedFile;
 pub use pagination::{Page, PageParams, SortOrder};
 pub use private_answer::{PRIVATE_ANSWER, PrivateAnswer};
 pub use search::{
-    ItemDocuments, SearchDocument, SearchFuture, SearchKind, SearchMatch, SearchMatches,
-    SearchQuery, SearchService, SearchServiceError, Searchable,
+    ItemDocuments, KindPage, SearchDocument, SearchFuture, SearchKind, SearchMatches, SearchQuery,
+    SearchService, SearchServiceError, Searchable,
 };

@@ -91,35 +91,36 @@ pub trait Searchable: Send + Sync + 'static {
     ) -> ImportFuture<'a, ItemDocuments>;
 }
 
-/// A question a module puts to the search engine on behalf of a viewer.
+/// A question a module puts to the search engine on behalf of a viewer: one query, ranked
+/// separately for each document type asked for (Subsonic's `search3` wants the best artists,
+/// albums and songs at once, each with its own page).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {
     /// What was typed (the last word matches as a prefix, typos are forgiven).
     pub q: String,
-    /// Only these document types (empty: all).
-    pub types: Vec<String>,
+    /// One page per document type, answered in this order.
+    pub pages: Vec<KindPage>,
+}
+
+/// The page of one document type a [`SearchQuery`] asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindPage {
+    /// The document type (`track`).
+    pub kind: String,
     /// Page size.
     pub limit: usize,
-    /// Hits to skip.
+    /// Hits of this type to skip.
     pub offset: usize,
 }
 
-/// One hit, reduced to what a module needs to load the item itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchMatch {
-    /// The document type.
-    pub kind: String,
-    /// The item's id within its module.
-    pub item_id: Id,
-}
-
-/// What the engine found: every hit the viewer may see, and this page of them, best first.
+/// What the engine found for one [`KindPage`]: how many documents of the type the viewer may
+/// see match, and this page of them, best first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchMatches {
-    /// Hits in all pages.
+    /// Matches in all pages.
     pub total: u64,
-    /// This page.
-    pub hits: Vec<SearchMatch>,
+    /// This page's item ids (within their module), best first.
+    pub item_ids: Vec<Id>,
 }
 
 /// Why a search through [`SearchService`] failed.
@@ -135,13 +136,13 @@ pub enum SearchServiceError {
 
 /// The future a [`SearchService`] returns.
 pub type SearchFuture<'a> =
-    Pin<Box<dyn Future<Output = Result<SearchMatches, SearchServiceError>> + Send + 'a>>;
+    Pin<Box<dyn Future<Output = Result<Vec<SearchMatches>, SearchServiceError>> + Send + 'a>>;
 
 /// The search engine as modules see it: the server hands one to every module (in
 /// `ModuleContext::search`, `None` when search is off), filled with the search crate's service,
 /// so modules query the one index without depending on that crate.
 pub trait SearchService: std::fmt::Debug + Send + Sync + 'static {
     /// Searches what `viewer` may see: library, parental and adult filters are part of the
-    /// engine's query, as for `/api/v1/search`.
+    /// engine's query, as for `/api/v1/search`. One answer per page asked for, in order.
     fn query<'a>(&'a self, viewer: &'a Viewer, query: SearchQuery) -> SearchFuture<'a>;
 }

@@ -58,28 +58,55 @@ pub async fn notes<C: ConnectionTrait>(
     kind: Kind,
     ids: &[Id],
 ) -> Result<HashMap<Id, Note>, MusicError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(annotation::Entity::find()
-        .filter(annotation::Column::UserId.eq(viewer.user_id))
-        .filter(annotation::Column::Kind.eq(kind.as_str()))
-        .filter(annotation::Column::ItemId.is_in(ids.iter().copied()))
-        .all(db)
+    Ok(notes_by_kind(db, viewer, &[(kind, ids)])
         .await?
-        .into_iter()
-        .map(|a| {
-            (
-                a.item_id,
-                Note {
-                    starred_at: a.starred_at,
-                    rating: a.rating,
-                    play_count: a.play_count,
-                    played_at: a.played_at,
-                },
-            )
-        })
-        .collect())
+        .pop()
+        .unwrap_or_default())
+}
+
+/// The viewer's notes on items of several kinds in one query (a search's artists, albums and
+/// songs): one map per entry of `items`, in order.
+pub async fn notes_by_kind<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    items: &[(Kind, &[Id])],
+) -> Result<Vec<HashMap<Id, Note>>, MusicError> {
+    let mut out = vec![HashMap::new(); items.len()];
+    let mut which = sea_orm::Condition::any();
+    for (kind, ids) in items.iter().filter(|(_, ids)| !ids.is_empty()) {
+        which = which.add(
+            sea_orm::Condition::all()
+                .add(annotation::Column::Kind.eq(kind.as_str()))
+                .add(annotation::Column::ItemId.is_in(ids.iter().copied())),
+        );
+    }
+    if which.is_empty() {
+        return Ok(out);
+    }
+    let found = annotation::Entity::find()
+        .filter(annotation::Column::UserId.eq(viewer.user_id))
+        .filter(which)
+        .all(db)
+        .await?;
+    for a in found {
+        let Some(slot) = items
+            .iter()
+            .position(|(kind, _)| kind.as_str() == a.kind)
+            .and_then(|i| out.get_mut(i))
+        else {
+            continue;
+        };
+        slot.insert(
+            a.item_id,
+            Note {
+                starred_at: a.starred_at,
+                rating: a.rating,
+                play_count: a.play_count,
+                played_at: a.played_at,
+            },
+        );
+    }
+    Ok(out)
 }
 
 /// Checks the viewer may see the item.

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use revenge_core::{Id, LibraryScope, SearchDocument, Viewer};
+use revenge_core::{Id, KindPage, LibraryScope, SearchDocument, SearchMatches, Viewer};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -64,6 +64,17 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Hits to skip (from the cursor).
     pub offset: usize,
+    /// The caller's access, applied inside the query.
+    pub access: AccessFilter,
+}
+
+/// One query ranked separately for each document type: a page per type.
+#[derive(Debug, Clone)]
+pub struct KindsRequest {
+    /// What was typed; empty lists everything visible.
+    pub q: String,
+    /// The types and their pages, answered in this order.
+    pub pages: Vec<KindPage>,
     /// The caller's access, applied inside the query.
     pub access: AccessFilter,
 }
@@ -226,6 +237,21 @@ impl Backend {
             Backend::Embedded(index) => index.search(request).await,
             #[cfg(feature = "typesense")]
             Backend::Typesense(index) => index.search(request).await,
+        }
+    }
+
+    /// Searches once, one page of matches per document type.
+    pub async fn search_kinds(
+        &self,
+        request: &KindsRequest,
+    ) -> Result<Vec<SearchMatches>, SearchError> {
+        if request.access.is_empty() {
+            return Ok(vec![SearchMatches::default(); request.pages.len()]);
+        }
+        match self {
+            Backend::Embedded(index) => index.search_kinds(request).await,
+            #[cfg(feature = "typesense")]
+            Backend::Typesense(index) => index.search_kinds(request).await,
         }
     }
 

@@ -8,7 +8,7 @@ use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
 
-use revenge_core::SearchDocument;
+use revenge_core::{SearchDocument, SearchMatches};
 use std::sync::Mutex;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
@@ -28,8 +28,10 @@ use tantivy::{
 
 use crate::SearchError;
 use crate::backend::{
-    FacetCount, Facets, SearchHit, SearchRequest, SearchResults, UNRATED, fingerprint,
+    AccessFilter, FacetCount, Facets, KindsRequest, SearchHit, SearchRequest, SearchResults,
+    UNRATED, fingerprint,
 };
+use crate::by_kind::ByKind;
 
 const TOKENIZER: &str = "revenge_folded";
 const WRITER_MEMORY: usize = 50_000_000;
@@ -40,6 +42,7 @@ const MAX_SEGMENTS: usize = 4;
 struct Fields {
     id: Field,
     kind: Field,
+    item_id: Field,
     title: Field,
     other: Field,
     year: Field,
@@ -61,7 +64,10 @@ fn schema() -> (Schema, Fields) {
     );
     let fields = Fields {
         id: builder.add_text_field("id", STRING | STORED),
-        kind: builder.add_text_field("kind", STRING),
+        // Fast fields: a search per type reads each match's type and item id without loading
+        // its stored document.
+        kind: builder.add_text_field("kind", STRING | FAST),
+        item_id: builder.add_i64_field("item_id", FAST),
         title: builder.add_text_field("title", text.clone()),
         other: builder.add_text_field("other", text),
         year: builder.add_i64_field("year", INDEXED),
@@ -177,6 +183,7 @@ impl EmbeddedIndex {
         let mut out = TantivyDocument::default();
         out.add_text(f.id, &doc.id);
         out.add_text(f.kind, &doc.kind);
+        out.add_i64(f.item_id, doc.item_id);
         out.add_text(f.title, &doc.title);
         for other in [&doc.original_title, &doc.subtitle].into_iter().flatten() {
             out.add_text(f.other, other);
@@ -280,12 +287,12 @@ impl EmbeddedIndex {
         out
     }
 
-    fn query(&self, request: &SearchRequest) -> Box<dyn Query> {
+    fn query(&self, q: &str, types: &[String], access: &AccessFilter) -> Box<dyn Query> {
         let f = &self.inner.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let tokens = self.tokens(&request.q);
+        let tokens = self.tokens(q);
         // The last word is still being typed unless followed by a space.
-        let typing = !request.q.ends_with(char::is_whitespace);
+        let typing = !q.ends_with(char::is_whitespace);
         for (i, token) in tokens.iter().enumerate() {
             let last = typing && i + 1 == tokens.len();
             let distance = typo_distance(token);
@@ -324,20 +331,17 @@ impl EmbeddedIndex {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         // Access and type filters: clauses of the query, never applied to a page afterwards.
-        if !request.types.is_empty() {
-            let terms = request
-                .types
-                .iter()
-                .map(|t| Term::from_field_text(f.kind, t));
+        if !types.is_empty() {
+            let terms = types.iter().map(|t| Term::from_field_text(f.kind, t));
             clauses.push((Occur::Must, any_of(terms)));
         }
-        if let Some(libraries) = &request.access.libraries {
+        if let Some(libraries) = &access.libraries {
             let terms = libraries
                 .iter()
                 .map(|id| Term::from_field_i64(f.library_id, *id));
             clauses.push((Occur::Must, any_of(terms)));
         }
-        if let Some(max) = request.access.max_rating_level {
+        if let Some(max) = access.max_rating_level {
             clauses.push((
                 Occur::Must,
                 Box::new(RangeQuery::new(
@@ -346,7 +350,7 @@ impl EmbeddedIndex {
                 )),
             ));
         }
-        if !request.access.adult {
+        if !access.adult {
             clauses.push((
                 Occur::Must,
                 Box::new(TermQuery::new(
@@ -360,7 +364,7 @@ impl EmbeddedIndex {
 
     /// Searches: relevance first, then popularity (recency).
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
-        let query = self.query(request);
+        let query = self.query(&request.q, &request.types, &request.access);
         let inner = self.inner.clone();
         let limit = request.limit.max(1);
         let offset = request.offset;
@@ -414,6 +418,44 @@ impl EmbeddedIndex {
                 }
                 .normalize(),
             })
+        })
+        .await
+    }
+
+    /// Searches once, ranking each type's matches separately: one page per type asked for.
+    pub async fn search_kinds(
+        &self,
+        request: &KindsRequest,
+    ) -> Result<Vec<SearchMatches>, SearchError> {
+        let kinds: Vec<String> = request.pages.iter().map(|p| p.kind.clone()).collect();
+        let query = self.query(&request.q, &kinds, &request.access);
+        let pages: Vec<(usize, usize)> = request
+            .pages
+            .iter()
+            .map(|p| (p.offset, p.limit.max(1)))
+            .collect();
+        let keep = pages
+            .iter()
+            .map(|(offset, limit)| offset.saturating_add(*limit))
+            .collect();
+        let inner = self.inner.clone();
+        blocking(move || {
+            let searcher = inner.reader.searcher();
+            let found = searcher.search(query.as_ref(), &ByKind::new(kinds, keep))?;
+            Ok(found
+                .into_iter()
+                .zip(pages)
+                .map(|(found, (offset, limit))| SearchMatches {
+                    total: found.total,
+                    item_ids: found
+                        .best
+                        .iter()
+                        .skip(offset)
+                        .take(limit)
+                        .map(|r| r.item_id)
+                        .collect(),
+                })
+                .collect())
         })
         .await
     }

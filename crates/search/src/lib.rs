@@ -6,6 +6,7 @@
 
 mod api;
 pub mod backend;
+mod by_kind;
 pub mod embedded;
 mod error;
 pub mod indexer;
@@ -16,7 +17,8 @@ pub mod typesense;
 
 pub use api::{SearchPage, SearchParams, SearchState, router};
 pub use backend::{
-    AccessFilter, Backend, FacetCount, Facets, SearchHit, SearchRequest, SearchResults,
+    AccessFilter, Backend, FacetCount, Facets, KindsRequest, SearchHit, SearchRequest,
+    SearchResults,
 };
 pub use embedded::EmbeddedIndex;
 pub use error::SearchError;

@@ -5,13 +5,13 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use revenge_core::{Id, SearchDocument, SearchKind, Searchable};
+use revenge_core::{Id, SearchDocument, SearchKind, SearchMatches, Searchable};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::SearchError;
-use crate::backend::{Backend, SearchRequest, SearchResults, fingerprint};
+use crate::backend::{Backend, KindsRequest, SearchRequest, SearchResults, fingerprint};
 use crate::embedded::EmbeddedIndex;
 use crate::settings::{BackendKind, SearchSettings};
 
@@ -151,11 +151,30 @@ impl Search {
 
     /// Searches, falling back to the embedded index when configured and the engine is down.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
-        match self.inner.backend.search(request).await {
+        self.with_fallback(|backend| backend.search(request)).await
+    }
+
+    /// Searches once, one page of matches per document type, with the same fallback.
+    pub async fn search_kinds(
+        &self,
+        request: &KindsRequest,
+    ) -> Result<Vec<SearchMatches>, SearchError> {
+        self.with_fallback(|backend| backend.search_kinds(request))
+            .await
+    }
+
+    async fn with_fallback<'a, T, F>(
+        &'a self,
+        ask: impl Fn(&'a Backend) -> F,
+    ) -> Result<T, SearchError>
+    where
+        F: Future<Output = Result<T, SearchError>>,
+    {
+        match ask(&self.inner.backend).await {
             Err(SearchError::Unavailable(why)) => match &self.inner.fallback {
                 Some(fallback) => {
                     tracing::warn!(error = %why, "search engine unavailable; answering from the embedded index");
-                    fallback.search(request).await
+                    ask(fallback).await
                 }
                 None => Err(SearchError::Unavailable(why)),
             },
@@ -287,27 +306,15 @@ impl revenge_core::SearchService for Search {
         viewer: &'a revenge_core::Viewer,
         query: revenge_core::SearchQuery,
     ) -> revenge_core::SearchFuture<'a> {
-        use revenge_core::{SearchMatch, SearchMatches, SearchServiceError};
+        use revenge_core::SearchServiceError;
         Box::pin(async move {
-            let request = SearchRequest {
+            let request = KindsRequest {
                 q: query.q.chars().take(MAX_QUERY_CHARS).collect(),
-                types: query.types,
-                limit: query.limit.max(1),
-                offset: query.offset,
+                pages: query.pages,
                 access: crate::AccessFilter::of(viewer),
             };
-            match self.search(&request).await {
-                Ok(results) => Ok(SearchMatches {
-                    total: results.total,
-                    hits: results
-                        .hits
-                        .into_iter()
-                        .map(|hit| SearchMatch {
-                            kind: hit.kind,
-                            item_id: hit.item_id,
-                        })
-                        .collect(),
-                }),
+            match self.search_kinds(&request).await {
+                Ok(found) => Ok(found),
                 Err(SearchError::Unavailable(why)) => Err(SearchServiceError::Unavailable(why)),
                 Err(other) => Err(SearchServiceError::Failed(other.to_string())),
             }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use revenge_core::SearchDocument;
+use revenge_core::{SearchDocument, SearchMatches};
 use serde_json::{Value, json};
 use typesense::models::{
     CollectionSchema, DeleteDocumentsParameters, Field, ImportDocumentsParameters, IndexAction,
@@ -18,7 +18,7 @@ use typesense::{Client, ExponentialBackoff, NodeConfig};
 
 use crate::SearchError;
 use crate::backend::{
-    FacetCount, Facets, SearchHit, SearchRequest, SearchResults, UNRATED, fingerprint,
+    FacetCount, Facets, KindsRequest, SearchHit, SearchRequest, SearchResults, UNRATED, fingerprint,
 };
 use crate::settings::TypesenseSettings;
 
@@ -399,6 +399,30 @@ impl TypesenseIndex {
             hits,
             facets: facets.normalize(),
         })
+    }
+
+    /// One search per type, each ranked on its own (the types asked for at once are few).
+    pub async fn search_kinds(
+        &self,
+        request: &KindsRequest,
+    ) -> Result<Vec<SearchMatches>, SearchError> {
+        let mut out = Vec::with_capacity(request.pages.len());
+        for page in &request.pages {
+            let found = self
+                .search(&SearchRequest {
+                    q: request.q.clone(),
+                    types: vec![page.kind.clone()],
+                    limit: page.limit,
+                    offset: page.offset,
+                    access: request.access.clone(),
+                })
+                .await?;
+            out.push(SearchMatches {
+                total: found.total,
+                item_ids: found.hits.into_iter().map(|hit| hit.item_id).collect(),
+            });
+        }
+        Ok(out)
     }
 
     fn hit(doc: &Value) -> Option<SearchHit> {

@@ -10,7 +10,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use revenge_core::Viewer;
-use revenge_search::{AccessFilter, Backend, Search, SearchRequest, SearchResults, Source};
+use revenge_core::{KindPage, SearchMatches};
+use revenge_search::{
+    AccessFilter, Backend, KindsRequest, Search, SearchRequest, SearchResults, Source,
+};
 use support::*;
 
 async fn find(backend: &Backend, viewer: &Viewer, q: &str) -> SearchResults {
@@ -35,6 +38,30 @@ async fn find_page(
         })
         .await
         .unwrap_or_else(|e| panic!("{} search {q:?}: {e}", backend.name()))
+}
+
+/// One search, a page per type: (type, limit, offset).
+async fn find_kinds(
+    backend: &Backend,
+    viewer: &Viewer,
+    q: &str,
+    pages: &[(&str, usize, usize)],
+) -> Vec<SearchMatches> {
+    backend
+        .search_kinds(&KindsRequest {
+            q: q.to_owned(),
+            pages: pages
+                .iter()
+                .map(|(kind, limit, offset)| KindPage {
+                    kind: (*kind).to_owned(),
+                    limit: *limit,
+                    offset: *offset,
+                })
+                .collect(),
+            access: AccessFilter::of(viewer),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{} search by type {q:?}: {e}", backend.name()))
 }
 
 fn titles(results: &SearchResults) -> Vec<&str> {
@@ -175,6 +202,50 @@ async fn suite(backend: Backend) {
     )
     .await;
     assert_eq!(two_kinds.total, 2, "{name}: {two_kinds:?}");
+
+    // One search ranked per type: each type's page is what a search of that type alone
+    // answers, in the same order, with the same total.
+    for (viewer, q) in [
+        (admin(), ""),
+        (admin(), "ali"),
+        (admin(), "breaking"),
+        (kid(), ""),
+    ] {
+        for (limit, offset) in [(20, 0), (2, 1)] {
+            let pages = [
+                ("movie", limit, offset),
+                ("series", limit, offset),
+                ("episode", limit, offset),
+            ];
+            let by_kind = find_kinds(&backend, &viewer, q, &pages).await;
+            assert_eq!(by_kind.len(), 3, "{name}");
+            for ((kind, _, _), found) in pages.iter().zip(&by_kind) {
+                let alone = find_page(&backend, &viewer, q, &[kind], limit, offset).await;
+                let ids: Vec<i64> = alone.hits.iter().map(|h| h.item_id).collect();
+                assert_eq!(
+                    (found.total, &found.item_ids),
+                    (alone.total, &ids),
+                    "{name}: {kind} for {q:?} at {offset}+{limit}"
+                );
+            }
+        }
+    }
+    let movies = find_kinds(&backend, &admin(), "ali", &[("movie", 20, 0)]).await;
+    assert_eq!(movies[0].total, 4, "{name}: {movies:?}");
+    let kids = find_kinds(
+        &backend,
+        &kid(),
+        "ali",
+        &[("movie", 20, 0), ("series", 20, 0)],
+    )
+    .await;
+    assert_eq!(
+        (kids[0].total, kids[1].total),
+        (1, 0),
+        "{name}: hidden items are not counted: {kids:?}"
+    );
+    let none = find_kinds(&backend, &nobody, "", &[("movie", 20, 0)]).await;
+    assert_eq!(none, vec![SearchMatches::default()], "{name}");
 
     // Cursor paging walks every hit once.
     let mut seen = Vec::new();

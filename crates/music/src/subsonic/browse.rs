@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use revenge_core::{Id, LibraryScope, PageParams, SearchQuery, SearchServiceError, Viewer};
+use revenge_core::{
+    Id, KindPage, LibraryScope, PageParams, SearchQuery, SearchServiceError, Viewer,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
@@ -11,7 +13,7 @@ use super::model::{self, id_of, parse_id};
 use super::response::{self, One, object};
 use super::{Call, Reply, Result, SubsonicError};
 use crate::repo::{self, AlbumOrder, TrackFilter};
-use crate::user_data::{Kind, notes};
+use crate::user_data::{Kind, notes, notes_by_kind};
 
 /// The OpenSubsonic extensions spoken.
 pub fn extensions() -> Value {
@@ -344,12 +346,23 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Reply> {
     let query = raw.trim().trim_matches('"').trim_end_matches('*').trim();
     let query = (!query.is_empty()).then_some(query);
     let viewer = scoped(call);
-    let artist_page = page(call, "artistCount", "artistOffset", 20);
-    let album_page = page(call, "albumCount", "albumOffset", 20);
-    let song_page = page(call, "songCount", "songOffset", 20);
-    let mut artists = (Vec::new(), HashMap::new());
-    if call.params.number("artistCount", 20u64) > 0 {
-        let rows = match ranked(call, &viewer, query, crate::search::ARTIST, artist_page).await? {
+    let asked = |count: &str, offset: &str| {
+        (call.params.number(count, 20u64) > 0).then(|| page(call, count, offset, 20))
+    };
+    let artist_page = asked("artistCount", "artistOffset");
+    let album_page = asked("albumCount", "albumOffset");
+    let song_page = asked("songCount", "songOffset");
+    // One question to the engine for every type asked for, each ranked on its own.
+    let kinds = [
+        (crate::search::ARTIST, artist_page),
+        (crate::search::ALBUM, album_page),
+        (crate::search::TRACK, song_page),
+    ];
+    let mut ranked = ranked(call, &viewer, query, &kinds).await?;
+    let mut engine_ids = |kind: &str| ranked.as_mut().and_then(|r| r.remove(kind));
+    let mut artists = Vec::new();
+    if let Some(artist_page) = artist_page {
+        artists = match engine_ids(crate::search::ARTIST) {
             Some(ids) => in_order(
                 repo::artists_with_ids(call.db, &viewer, &ids).await?,
                 &ids,
@@ -361,12 +374,10 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Reply> {
                     .items
             }
         };
-        let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
-        artists = (rows, notes(call.db, &viewer, Kind::Artist, &ids).await?);
     }
-    let mut albums = (Vec::new(), HashMap::new());
-    if call.params.number("albumCount", 20u64) > 0 {
-        let rows = match ranked(call, &viewer, query, crate::search::ALBUM, album_page).await? {
+    let mut albums = Vec::new();
+    if let Some(album_page) = album_page {
+        albums = match engine_ids(crate::search::ALBUM) {
             Some(ids) => in_order(
                 repo::albums_with_ids(call.db, &viewer, &ids).await?,
                 &ids,
@@ -385,12 +396,10 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Reply> {
                 .items
             }
         };
-        let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
-        albums = (rows, notes(call.db, &viewer, Kind::Album, &ids).await?);
     }
-    let mut songs = (Vec::new(), HashMap::new());
-    if call.params.number("songCount", 20u64) > 0 {
-        let rows = match ranked(call, &viewer, query, crate::search::TRACK, song_page).await? {
+    let mut songs = Vec::new();
+    if let Some(song_page) = song_page {
+        songs = match engine_ids(crate::search::TRACK) {
             Some(ids) => {
                 let filter = TrackFilter {
                     ids: Some(ids.clone()),
@@ -409,24 +418,39 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Reply> {
                     .items
             }
         };
-        let ids: Vec<Id> = rows.iter().map(|r| r.track.id).collect();
-        songs = (rows, notes(call.db, &viewer, Kind::Track, &ids).await?);
     }
+    let artist_ids: Vec<Id> = artists.iter().map(|r| r.id).collect();
+    let album_ids: Vec<Id> = albums.iter().map(|r| r.id).collect();
+    let song_ids: Vec<Id> = songs.iter().map(|r| r.track.id).collect();
+    // The caller's stars and ratings of all three in one query.
+    let mut notes = notes_by_kind(
+        call.db,
+        &viewer,
+        &[
+            (Kind::Artist, &artist_ids),
+            (Kind::Album, &album_ids),
+            (Kind::Track, &song_ids),
+        ],
+    )
+    .await?
+    .into_iter();
+    let (artist_notes, album_notes, song_notes) = (
+        notes.next().unwrap_or_default(),
+        notes.next().unwrap_or_default(),
+        notes.next().unwrap_or_default(),
+    );
     let found = Found {
         artist: artists
-            .0
             .iter()
-            .map(|r| model::Artist::new(r, &artists.1))
+            .map(|r| model::Artist::new(r, &artist_notes))
             .collect(),
         album: albums
-            .0
             .iter()
-            .map(|r| model::Album::new(r, &albums.1))
+            .map(|r| model::Album::new(r, &album_notes))
             .collect(),
         song: songs
-            .0
             .iter()
-            .map(|r| model::Song::new(r, &songs.1))
+            .map(|r| model::Song::new(r, &song_notes))
             .collect(),
     };
     let name = if id3 {
@@ -449,31 +473,42 @@ struct Found<'a> {
     song: Vec<model::Song<'a>>,
 }
 
-/// The ids of one page of `kind` as the search engine ranks them for `query`; `None` when the
-/// database answers instead (no query, no engine, or the engine unreachable).
+/// The ids of a page of each type asked for (`None`: not asked) as the search engine ranks
+/// them for `query`, by type; `None` when the database answers instead (no query, no engine,
+/// or the engine unreachable).
 async fn ranked(
     call: &Call<'_>,
     viewer: &Viewer,
     query: Option<&str>,
-    kind: &str,
-    page: PageParams,
-) -> Result<Option<Vec<Id>>> {
+    kinds: &[(&'static str, Option<PageParams>)],
+) -> Result<Option<HashMap<&'static str, Vec<Id>>>> {
     let (Some(q), Some(engine)) = (query, call.search) else {
         return Ok(None);
     };
+    let asked: Vec<(&'static str, PageParams)> = kinds
+        .iter()
+        .filter_map(|(kind, page)| page.map(|page| (*kind, page)))
+        .collect();
+    if asked.is_empty() {
+        return Ok(Some(HashMap::new()));
+    }
     let request = SearchQuery {
         q: q.to_owned(),
-        types: vec![kind.to_owned()],
-        limit: usize::try_from(page.limit).unwrap_or(usize::MAX),
-        offset: usize::try_from(page.offset).unwrap_or(usize::MAX),
+        pages: asked
+            .iter()
+            .map(|(kind, page)| KindPage {
+                kind: (*kind).to_owned(),
+                limit: usize::try_from(page.limit).unwrap_or(usize::MAX),
+                offset: usize::try_from(page.offset).unwrap_or(usize::MAX),
+            })
+            .collect(),
     };
     match engine.query(viewer, request).await {
         Ok(found) => Ok(Some(
-            found
-                .hits
-                .into_iter()
-                .filter(|hit| hit.kind == kind)
-                .map(|hit| hit.item_id)
+            asked
+                .iter()
+                .map(|(kind, _)| *kind)
+                .zip(found.into_iter().map(|matches| matches.item_ids))
                 .collect(),
         )),
         Err(SearchServiceError::Unavailable(why)) => {
