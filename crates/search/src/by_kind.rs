@@ -7,10 +7,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// The fast fields the collector reads (see the embedded index's schema).
-const KIND: &str = "kind";
-const ITEM_ID: &str = "item_id";
-const POPULARITY: &str = "popularity";
+use crate::embedded::{ITEM_ID, KIND, POPULARITY};
 
 /// Ranks matches per type: relevance, then popularity, then index order, as the embedded
 /// index's mixed search does.

@@ -37,6 +37,11 @@ const TOKENIZER: &str = "revenge_folded";
 const WRITER_MEMORY: usize = 50_000_000;
 /// Searchable segments kept before they are merged into one.
 const MAX_SEGMENTS: usize = 4;
+/// Fields read as fast fields by name (popularity to rank; type and item id by the per-type
+/// collector).
+pub(crate) const KIND: &str = "kind";
+pub(crate) const ITEM_ID: &str = "item_id";
+pub(crate) const POPULARITY: &str = "popularity";
 
 #[derive(Debug, Clone, Copy)]
 struct Fields {
@@ -66,15 +71,15 @@ fn schema() -> (Schema, Fields) {
         id: builder.add_text_field("id", STRING | STORED),
         // Fast fields: a search per type reads each match's type and item id without loading
         // its stored document.
-        kind: builder.add_text_field("kind", STRING | FAST),
-        item_id: builder.add_i64_field("item_id", FAST),
+        kind: builder.add_text_field(KIND, STRING | FAST),
+        item_id: builder.add_i64_field(ITEM_ID, FAST),
         title: builder.add_text_field("title", text.clone()),
         other: builder.add_text_field("other", text),
         year: builder.add_i64_field("year", INDEXED),
         library_id: builder.add_i64_field("library_id", INDEXED),
         rating_level: builder.add_i64_field("rating_level", INDEXED),
         adult: builder.add_bool_field("adult", INDEXED),
-        popularity: builder.add_i64_field("popularity", FAST),
+        popularity: builder.add_i64_field(POPULARITY, FAST),
         facets: builder.add_facet_field("facets", FacetOptions::default()),
         source: builder.add_text_field("source", STORED),
         fingerprint: builder.add_text_field("fingerprint", STORED),
@@ -374,7 +379,7 @@ impl EmbeddedIndex {
                 move |segment: &tantivy::SegmentReader| {
                     let popularity = segment
                         .fast_fields()
-                        .i64("popularity")
+                        .i64(POPULARITY)
                         .ok()
                         .map(|c| c.first_or_default_col(0));
                     move |doc: tantivy::DocId, score: Score| {
