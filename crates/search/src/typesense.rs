@@ -319,6 +319,16 @@ impl TypesenseIndex {
 
     /// Searches: prefix on the last word, typos forgiven, relevance then popularity.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        self.search_counting(request, true).await
+    }
+
+    /// [`TypesenseIndex::search`], with the facets counted only when `facets` (a search per
+    /// type reads ids alone).
+    async fn search_counting(
+        &self,
+        request: &SearchRequest,
+        facets: bool,
+    ) -> Result<SearchResults, SearchError> {
         self.ensure_collection().await?;
         let limit = request.limit.clamp(1, MAX_PER_PAGE);
         // Typesense pages by page number: an offset on a page boundary maps onto it; any other
@@ -345,8 +355,8 @@ impl TypesenseIndex {
             drop_tokens_threshold: Some(0),
             filter_by: (!filter.is_empty()).then(|| filter.into()),
             sort_by: Some("_text_match:desc,popularity:desc".into()),
-            facet_by: Some("kind,year,genres".into()),
-            max_facet_values: Some(100),
+            facet_by: facets.then(|| "kind,year,genres".into()),
+            max_facet_values: facets.then_some(100),
             page: i32::try_from(page).ok(),
             per_page: i32::try_from(per_page).ok(),
             exclude_fields: Some("fingerprint".into()),
@@ -409,13 +419,16 @@ impl TypesenseIndex {
         let mut out = Vec::with_capacity(request.pages.len());
         for page in &request.pages {
             let found = self
-                .search(&SearchRequest {
-                    q: request.q.clone(),
-                    types: vec![page.kind.clone()],
-                    limit: page.limit,
-                    offset: page.offset,
-                    access: request.access.clone(),
-                })
+                .search_counting(
+                    &SearchRequest {
+                        q: request.q.clone(),
+                        types: vec![page.kind.clone()],
+                        limit: page.limit,
+                        offset: page.offset,
+                        access: request.access.clone(),
+                    },
+                    false,
+                )
                 .await?;
             out.push(SearchMatches {
                 total: found.total,
