@@ -62,6 +62,26 @@ async fn listing(server: &TestServer, path: &str, field: &str, count: &str) -> V
     found
 }
 
+/// Checks every album's kept song count and length against its tracks.
+async fn album_totals_agree(db: &revenge_db::Database) {
+    let wrong = db
+        .conn
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.conn.get_database_backend(),
+            "SELECT id FROM music_album WHERE \
+             song_count <> (SELECT COUNT(*) FROM music_track WHERE album_id = music_album.id) \
+             OR duration_ms <> (SELECT COALESCE(SUM(duration_ms), 0) FROM music_track \
+               WHERE album_id = music_album.id)",
+        ))
+        .await
+        .unwrap();
+    assert!(
+        wrong.is_empty(),
+        "{} albums disagree with their tracks",
+        wrong.len()
+    );
+}
+
 /// Every track the administrator sees: title → id.
 async fn tracks(server: &TestServer) -> Vec<(String, i64)> {
     listing(server, "/api/v1/music/tracks?limit=100", "title", "id").await
@@ -112,6 +132,7 @@ async fn a_refused_track_costs_only_itself_and_ids_are_never_reused() {
 
     let lib = server.library_at("music", "Music", &root).await;
     server.scan_ok(lib).await;
+    album_totals_agree(&db).await;
     let first = tracks(&server).await;
     assert_eq!(titles(&first), ["Kept", "Other"], "the others are written");
     assert_eq!(genre_count(&server, "Jazz").await, 1, "with their genres");
@@ -125,6 +146,7 @@ async fn a_refused_track_costs_only_itself_and_ids_are_never_reused() {
     };
     db.conn.execute_unprepared(drop_sql).await.unwrap();
     server.scan_ok(lib).await;
+    album_totals_agree(&db).await;
     let second = tracks(&server).await;
     assert_eq!(titles(&second), ["Kept", "Other", "Refused"]);
     assert_eq!(genre_count(&server, "Jazz").await, 2);
@@ -142,9 +164,11 @@ async fn a_refused_track_costs_only_itself_and_ids_are_never_reused() {
         .unwrap();
     std::fs::remove_file(file).unwrap();
     server.scan_ok(lib).await;
+    album_totals_agree(&db).await;
     assert_eq!(tracks(&server).await.len(), 2);
     mp3(&root, "04 - New.mp3", "New", "Blues");
     server.scan_ok(lib).await;
+    album_totals_agree(&db).await;
     let third = tracks(&server).await;
     let (_, new_id) = third.iter().find(|(title, _)| title == "New").unwrap();
     assert!(
@@ -175,8 +199,10 @@ async fn a_retagged_track_moves_to_a_new_album_made_in_the_same_scan() {
         "Jazz",
     );
     let server = TestServer::start_with(env.config()).await;
+    let db = env.connect().await;
     let lib = server.library_at("music", "Music", &root).await;
     server.scan_ok(lib).await;
+    album_totals_agree(&db).await;
     let before = tracks(&server).await;
     assert_eq!(titles(&before), ["Alone", "Stay"]);
 
@@ -197,6 +223,7 @@ async fn a_retagged_track_moves_to_a_new_album_made_in_the_same_scan() {
         "Jazz",
     );
     server.scan_ok(lib).await;
+    album_totals_agree(&db).await;
 
     let after = tracks(&server).await;
     assert_eq!(titles(&after), ["Alone", "Joins", "Stay"]);
@@ -225,6 +252,43 @@ async fn a_retagged_track_moves_to_a_new_album_made_in_the_same_scan() {
         .await,
         [("Band".to_owned(), 1), ("Newcomer".to_owned(), 1)]
     );
+    db.close().await.unwrap();
+    server.stop().await;
+}
+
+/// A track retagged onto another album leaves one that keeps its other tracks: both albums'
+/// counts and lengths follow.
+#[tokio::test]
+async fn an_albums_count_and_length_follow_tracks_moving_out_and_in() {
+    let env = TestEnv::new().await;
+    let root = env.data_dir().join("music");
+    mp3(&root, "01 - One.mp3", "One", "Jazz");
+    mp3(&root, "02 - Two.mp3", "Two", "Jazz");
+    let server = TestServer::start_with(env.config()).await;
+    let db = env.connect().await;
+    let lib = server.library_at("music", "Music", &root).await;
+    server.scan_ok(lib).await;
+    album_totals_agree(&db).await;
+    let albums = "/api/v1/music/albums?limit=100";
+    assert_eq!(
+        listing(&server, albums, "title", "track_count").await,
+        [("Record".to_owned(), 2)]
+    );
+
+    tagged(
+        &root,
+        "Band/Record/02 - Two.mp3",
+        "Two",
+        ("Band", "Later"),
+        "Jazz",
+    );
+    server.scan_ok(lib).await;
+    album_totals_agree(&db).await;
+    assert_eq!(
+        listing(&server, albums, "title", "track_count").await,
+        [("Later".to_owned(), 1), ("Record".to_owned(), 1)]
+    );
+    db.close().await.unwrap();
     server.stop().await;
 }
 

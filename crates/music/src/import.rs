@@ -17,6 +17,7 @@ use revenge_core::{
     FileToImport, Id, IdBlock, ImportBatch, ImportFuture, Imported, Importer, ItemRef, OpenedFile,
     Prepared,
 };
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     PaginatorTrait, QueryFilter, QuerySelect, Set,
@@ -175,7 +176,8 @@ impl<M: ActiveModelTrait + Send> Shared<M> {
 
 /// Tracks per insert statement: 40-odd columns each stays under SQLite's 32,766 bound values.
 const TRACKS_PER_INSERT: usize = 256;
-/// Artists or albums per insert statement (a dozen columns each).
+/// Artists or albums per insert statement (fifteen columns at most: 15,360 values, within
+/// both backends' limits).
 const GROUPS_PER_INSERT: usize = 1024;
 
 /// A new track and its genre rows, written together.
@@ -215,6 +217,42 @@ where
 {
     for (id, error) in write_batch(db, rows, GROUPS_PER_INSERT, insert_rows::<A>, id).await? {
         tracing::warn!(id, error = %error, "cannot record {what}");
+    }
+    Ok(())
+}
+
+/// Albums recounted per statement.
+const ALBUMS_PER_RECOUNT: usize = 512;
+
+/// Sets each album's song count and length from its tracks, as they are now. Called, in the
+/// same transaction, by every write that adds, moves or removes tracks; an album removed
+/// meanwhile is skipped.
+pub(crate) async fn recount_albums<C: ConnectionTrait>(
+    db: &C,
+    album_ids: impl IntoIterator<Item = Id>,
+) -> Result<(), sea_orm::DbErr> {
+    let mut ids: Vec<Id> = album_ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(ALBUMS_PER_RECOUNT) {
+        album::Entity::update_many()
+            .col_expr(
+                album::Column::SongCount,
+                Expr::cust(
+                    "(SELECT COUNT(*) FROM music_track \
+                     WHERE music_track.album_id = music_album.id)",
+                ),
+            )
+            .col_expr(
+                album::Column::DurationMs,
+                Expr::cust(
+                    "(SELECT COALESCE(SUM(duration_ms), 0) FROM music_track \
+                     WHERE music_track.album_id = music_album.id)",
+                ),
+            )
+            .filter(album::Column::Id.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
     }
     Ok(())
 }
@@ -342,6 +380,9 @@ fn new_album(
         mbid: Set(tags.mb_release_id.clone()),
         rating_level: Set(None),
         added_at: Set(Utc::now()),
+        // Counted once its tracks are written (`recount_albums`).
+        song_count: Set(0),
+        duration_ms: Set(0),
     }
 }
 
@@ -473,6 +514,7 @@ pub async fn store(
             }
         }
         let (albums, artists) = prune(db, previous.album_id, previous.artist_id, &held).await?;
+        recount_albums(db, [previous.album_id, stored.album_id]).await?;
         // What pruning removed must not be handed out again by this batch.
         known.artists.ids.retain(|_, id| !artists.contains(id));
         known.albums.ids.retain(|_, id| !albums.contains(id));
@@ -683,7 +725,7 @@ impl Importer for MusicImporter {
             };
             write_groups(db, known).await.map_err(|e| e.to_string())?;
             let tracks = take_tracks(known);
-            write_batch(
+            let refused = write_batch(
                 db,
                 &tracks,
                 TRACKS_PER_INSERT,
@@ -691,7 +733,17 @@ impl Importer for MusicImporter {
                 |(track, _)| id_of(&track.id),
             )
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+            let albums = tracks
+                .iter()
+                .filter_map(|(track, _)| match &track.album_id {
+                    ActiveValue::Set(id) | ActiveValue::Unchanged(id) => Some(*id),
+                    ActiveValue::NotSet => None,
+                });
+            recount_albums(db, albums)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(refused)
         })
     }
 
@@ -713,6 +765,9 @@ impl Importer for MusicImporter {
                 .await
                 .map_err(|e| e.to_string())?;
             prune(db, existing.album_id, existing.artist_id, &Held::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            recount_albums(db, [existing.album_id])
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(Some(item_ref(&existing)))

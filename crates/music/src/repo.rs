@@ -223,25 +223,16 @@ fn album_query(viewer: &Viewer) -> Select<album::Entity> {
             album::Column::Compilation,
             album::Column::Mbid,
             album::Column::AddedAt,
+            // Kept on the row by the importer: counting and summing each album's tracks was
+            // most of an album page's work.
+            album::Column::SongCount,
+            album::Column::DurationMs,
         ])
         .column_as(
             Expr::cust(
                 "(SELECT name FROM music_artist WHERE music_artist.id = music_album.artist_id)",
             ),
             "artist_name",
-        )
-        .column_as(
-            Expr::cust(
-                "(SELECT COUNT(*) FROM music_track WHERE music_track.album_id = music_album.id)",
-            ),
-            "song_count",
-        )
-        .column_as(
-            Expr::cust(
-                "(SELECT CAST(COALESCE(SUM(duration_ms), 0) AS BIGINT) FROM music_track \
-                 WHERE music_track.album_id = music_album.id)",
-            ),
-            "duration_ms",
         )
         .filter(visible_albums(viewer))
 }
@@ -324,7 +315,23 @@ pub async fn album_page<C: ConnectionTrait>(
     order: &AlbumOrder,
     page: PageParams,
 ) -> Result<Vec<AlbumRow>, MusicError> {
-    let ids: Vec<Id> = ordered(
+    let ids: Vec<Id> = ids_in_order(viewer, order)
+        .offset(page.offset)
+        .limit(page.limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_id: std::collections::HashMap<Id, AlbumRow> = albums_with_ids(db, viewer, &ids)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+}
+
+/// The ids of the visible albums in `order`.
+fn ids_in_order(viewer: &Viewer, order: &AlbumOrder) -> Select<album::Entity> {
+    ordered(
         album::Entity::find()
             .select_only()
             .column(album::Column::Id)
@@ -334,17 +341,6 @@ pub async fn album_page<C: ConnectionTrait>(
         None,
         None,
     )
-    .offset(page.offset)
-    .limit(page.limit)
-    .into_tuple()
-    .all(db)
-    .await?;
-    let mut by_id: std::collections::HashMap<Id, AlbumRow> = albums_with_ids(db, viewer, &ids)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row))
-        .collect();
-    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// The filters and order of an album list, on a select of albums.
@@ -366,7 +362,9 @@ fn ordered(
         AlbumOrder::Name => select.order_by_asc(album::Column::SortTitle),
         // A join, not the sort name read by a subquery per album: with statistics (see
         // `revenge_db::refresh_statistics`) SQLite then walks the artists' sort-name index and each
-        // artist's albums, and stops at the page, instead of sorting every album.
+        // artist's albums by the (artist_id, year) index, and stops at the page, instead of
+        // sorting every album. The artist's id after the sort name is what lets it: without it
+        // two artists of one sort name could interleave, and SQLite sorted each run of albums.
         AlbumOrder::Artist => {
             let mut select = select;
             QueryTrait::query(&mut select).join(
@@ -380,9 +378,17 @@ fn ordered(
                     Expr::col((artist::Entity, artist::Column::SortName)),
                     Order::Asc,
                 )
+                .order_by(Expr::col((artist::Entity, artist::Column::Id)), Order::Asc)
                 .order_by_asc(album::Column::Year)
         }
-        AlbumOrder::Newest => select.order_by_desc(album::Column::AddedAt),
+        // Ties (a scan stamps a whole batch alike) newest id first: the order the `added_at`
+        // index gives read backwards. With the id ascending, SQLite sorted every album of a
+        // tied run, in practice the whole library.
+        AlbumOrder::Newest => {
+            return select
+                .order_by_desc(album::Column::AddedAt)
+                .order_by_desc(album::Column::Id);
+        }
         AlbumOrder::Random => select.order_by(Expr::cust("RANDOM()"), Order::Asc),
         AlbumOrder::Year { from, to } => {
             let (low, high) = if from <= to { (from, to) } else { (to, from) };
@@ -746,19 +752,17 @@ mod tests {
     use revenge_db::MigrationSet;
     use sea_orm::{ConnectionTrait, DbBackend, QueryFilter, QueryTrait, Statement};
 
-    use super::{album, album_query};
+    use super::{AlbumOrder, album, album_query, ids_in_order};
 
-    #[tokio::test]
-    async fn an_albums_song_count_and_length_are_read_from_an_index_alone() {
+    /// SQLite's plan of `select` on the music schema (no statistics), one step a line.
+    async fn plan_of(select: sea_orm::Select<album::Entity>) -> Vec<String> {
         let db = revenge_db::open_in_memory(vec![MigrationSet {
             owner: "music",
             migrations: crate::MusicModule.migrations(),
         }])
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-        let query = album_query(&Viewer::system())
-            .filter(sea_orm::ColumnTrait::is_in(&album::Column::Id, [1, 2]))
-            .build(DbBackend::Sqlite);
+        let query = select.build(DbBackend::Sqlite);
         let plan = db
             .conn
             .query_all_raw(Statement::from_sql_and_values(
@@ -768,16 +772,40 @@ mod tests {
             ))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let steps: Vec<String> = plan
-            .iter()
+        plan.iter()
             .map(|row| row.try_get_by_index::<String>(3).unwrap_or_default())
-            .collect();
-        let on_tracks: Vec<&String> = steps.iter().filter(|s| s.contains("music_track")).collect();
-        assert_eq!(on_tracks.len(), 2, "the count and the length: {steps:?}");
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_page_of_newest_or_alphabetical_albums_is_read_in_index_order_without_sorting() {
+        for order in [AlbumOrder::Newest, AlbumOrder::Name, AlbumOrder::Artist] {
+            let select = sea_orm::QuerySelect::limit(
+                sea_orm::QuerySelect::offset(ids_in_order(&Viewer::system(), &order), 100),
+                50,
+            );
+            let steps = plan_of(select).await;
+            assert!(
+                steps.iter().all(|s| !s.contains("TEMP B-TREE")),
+                "{order:?}: {steps:?}"
+            );
+            assert!(
+                steps.iter().any(|s| s.contains("INDEX idx_music_")),
+                "{order:?}: {steps:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_albums_song_count_and_length_are_read_without_its_tracks() {
+        let steps = plan_of(
+            album_query(&Viewer::system())
+                .filter(sea_orm::ColumnTrait::is_in(&album::Column::Id, [1, 2])),
+        )
+        .await;
+        assert!(!steps.is_empty());
         assert!(
-            on_tracks
-                .iter()
-                .all(|s| s.contains("COVERING INDEX idx_music_track_album_duration")),
+            steps.iter().all(|s| !s.contains("music_track")),
             "{steps:?}"
         );
     }

@@ -22,6 +22,10 @@ pub struct Model {
     pub mbid: Option<String>,
     pub rating_level: Option<i32>,
     pub added_at: DateTimeUtc,
+    /// How many tracks it has: kept by the importer (`import::recount_albums`).
+    pub song_count: i64,
+    /// The sum of its tracks' lengths, kept with `song_count`.
+    pub duration_ms: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
