@@ -567,7 +567,12 @@ pub async fn tracks<C: ConnectionTrait>(
             Expr::col(annotation::Column::StarredAt).is_not_null(),
         )));
     }
-    select = if filter.random {
+    // Rows asked for by id, all of them, are put in the caller's order (a search's ranking, a
+    // playlist's) afterwards: sorting them here only copied every row once more.
+    let unordered = filter.ids.is_some() && page.is_none();
+    select = if unordered {
+        select
+    } else if filter.random {
         select.order_by(Expr::cust("RANDOM()"), Order::Asc)
     } else if filter.newest {
         select.order_by_desc(track::Column::AddedAt)
@@ -579,7 +584,11 @@ pub async fn tracks<C: ConnectionTrait>(
     } else {
         select.order_by_asc(track::Column::SortTitle)
     };
-    let select = select.order_by_asc(track::Column::Id);
+    let select = if unordered {
+        select
+    } else {
+        select.order_by_asc(track::Column::Id)
+    };
     let (items, total, offset, limit) = match page {
         Some(page) => {
             let total = select.clone().count(db).await?;
