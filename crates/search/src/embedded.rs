@@ -282,118 +282,46 @@ impl EmbeddedIndex {
         .await
     }
 
-    fn tokens(&self, text: &str) -> Vec<String> {
-        let mut analyzer = analyzer();
-        let mut stream = analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while let Some(token) = stream.next() {
-            out.push(token.text.clone());
-        }
-        out
-    }
-
-    fn query(&self, q: &str, types: &[String], access: &AccessFilter) -> Box<dyn Query> {
-        let f = &self.inner.fields;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let tokens = self.tokens(q);
-        // The last word is still being typed unless followed by a space.
-        let typing = !q.ends_with(char::is_whitespace);
-        for (i, token) in tokens.iter().enumerate() {
-            let last = typing && i + 1 == tokens.len();
-            let distance = typo_distance(token);
-            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            for (field, weight) in [(f.title, 2.0), (f.other, 1.0)] {
-                let term = Term::from_field_text(field, token);
-                alternatives.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-                        3.0 * weight,
-                    )),
-                ));
-                if distance > 0 {
-                    alternatives.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new(term.clone(), distance, true)),
-                            weight,
-                        )),
-                    ));
-                }
-                if last {
-                    alternatives.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new_prefix(term, distance, true)),
-                            1.5 * weight,
-                        )),
-                    ));
-                }
-            }
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
-        }
-        if tokens.is_empty() {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
-        }
-        // Access and type filters: clauses of the query, never applied to a page afterwards.
-        if !types.is_empty() {
-            let terms = types.iter().map(|t| Term::from_field_text(f.kind, t));
-            clauses.push((Occur::Must, any_of(terms)));
-        }
-        if let Some(libraries) = &access.libraries {
-            let terms = libraries
-                .iter()
-                .map(|id| Term::from_field_i64(f.library_id, *id));
-            clauses.push((Occur::Must, any_of(terms)));
-        }
-        if let Some(max) = access.max_rating_level {
-            clauses.push((
-                Occur::Must,
-                Box::new(RangeQuery::new(
-                    Bound::Included(Term::from_field_i64(f.rating_level, i64::MIN)),
-                    Bound::Included(Term::from_field_i64(f.rating_level, i64::from(max))),
-                )),
-            ));
-        }
-        if !access.adult {
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_bool(f.adult, false),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-        }
-        Box::new(BooleanQuery::new(clauses))
-    }
-
     /// Searches: relevance first, then popularity (recency).
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
-        let query = self.query(&request.q, &request.types, &request.access);
+        let fields = self.inner.fields;
+        let exact = query(&fields, &request.q, &request.types, &request.access, false);
+        let with_typos = query(&fields, &request.q, &request.types, &request.access, true);
         let inner = self.inner.clone();
         let limit = request.limit.max(1);
         let offset = request.offset;
         blocking(move || {
             let searcher = inner.reader.searcher();
-            let top = TopDocs::with_limit(limit).and_offset(offset).tweak_score(
-                move |segment: &tantivy::SegmentReader| {
-                    let popularity = segment
-                        .fast_fields()
-                        .i64(POPULARITY)
-                        .ok()
-                        .map(|c| c.first_or_default_col(0));
-                    move |doc: tantivy::DocId, score: Score| {
-                        let p = popularity.as_ref().map_or(0, |c| c.get_val(doc));
-                        (score, p)
-                    }
-                },
-            );
-            let mut facets = FacetCollector::for_field("facets");
-            facets.add_facet("/kind");
-            facets.add_facet("/year");
-            facets.add_facet("/genre");
-            let (top, total, facet_counts) =
-                searcher.search(query.as_ref(), &(top, Count, facets))?;
+            let top = || {
+                TopDocs::with_limit(limit).and_offset(offset).tweak_score(
+                    move |segment: &tantivy::SegmentReader| {
+                        let popularity = segment
+                            .fast_fields()
+                            .i64(POPULARITY)
+                            .ok()
+                            .map(|c| c.first_or_default_col(0));
+                        move |doc: tantivy::DocId, score: Score| {
+                            let p = popularity.as_ref().map_or(0, |c| c.get_val(doc));
+                            (score, p)
+                        }
+                    },
+                )
+            };
+            let facets = || {
+                let mut facets = FacetCollector::for_field("facets");
+                facets.add_facet("/kind");
+                facets.add_facet("/year");
+                facets.add_facet("/genre");
+                facets
+            };
+            // Typos are forgiven only when the words as typed find nothing, as Typesense does
+            // by default (`typo_tokens_threshold` 1): both engines then answer alike, and the
+            // fuzzy automata, most of a search's work, are built only for misspelt queries.
+            let mut found = searcher.search(exact.as_ref(), &(top(), Count, facets()))?;
+            if found.1 == 0 {
+                found = searcher.search(with_typos.as_ref(), &(top(), Count, facets()))?;
+            }
+            let (top, total, facet_counts) = found;
             let mut hits = Vec::with_capacity(top.len());
             for (_, address) in top {
                 if let Some(doc) = stored_document(&searcher, address, inner.fields.source)? {
@@ -433,20 +361,46 @@ impl EmbeddedIndex {
         request: &KindsRequest,
     ) -> Result<Vec<SearchMatches>, SearchError> {
         let kinds: Vec<String> = request.pages.iter().map(|p| p.kind.clone()).collect();
-        let query = self.query(&request.q, &kinds, &request.access);
+        let fields = self.inner.fields;
+        let exact = query(&fields, &request.q, &kinds, &request.access, false);
+        let (q, access) = (request.q.clone(), request.access.clone());
         let pages: Vec<(usize, usize)> = request
             .pages
             .iter()
             .map(|p| (p.offset, p.limit.max(1)))
             .collect();
-        let keep = pages
+        let keep: Vec<usize> = pages
             .iter()
             .map(|(offset, limit)| offset.saturating_add(*limit))
             .collect();
         let inner = self.inner.clone();
         blocking(move || {
             let searcher = inner.reader.searcher();
-            let found = searcher.search(query.as_ref(), &ByKind::new(kinds, keep))?;
+            let mut found =
+                searcher.search(exact.as_ref(), &ByKind::new(kinds.clone(), keep.clone()))?;
+            // As `search`, per type: a type whose words as typed find nothing is searched
+            // again with typos forgiven, as a search of that type alone would be.
+            let missed: Vec<usize> = (0..found.len())
+                .filter(|&i| found.get(i).is_some_and(|f| f.total == 0))
+                .collect();
+            if !missed.is_empty() {
+                let missed_kinds: Vec<String> = missed
+                    .iter()
+                    .filter_map(|&i| kinds.get(i).cloned())
+                    .collect();
+                let missed_keep = missed
+                    .iter()
+                    .filter_map(|&i| keep.get(i).copied())
+                    .collect();
+                let with_typos = query(&fields, &q, &missed_kinds, &access, true);
+                let again = searcher
+                    .search(with_typos.as_ref(), &ByKind::new(missed_kinds, missed_keep))?;
+                for (i, kind_found) in missed.into_iter().zip(again) {
+                    if let Some(slot) = found.get_mut(i) {
+                        *slot = kind_found;
+                    }
+                }
+            }
             Ok(found
                 .into_iter()
                 .zip(pages)
@@ -558,6 +512,99 @@ pub(crate) fn typo_distance(word: &str) -> u8 {
         4..=7 => 1,
         _ => 2,
     }
+}
+
+fn tokens(text: &str) -> Vec<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
+/// The query for `q`: every word must match a title or another text field, as a whole word or,
+/// for the last one while it is being typed, as a prefix; with `typos`, also within the word's
+/// typo distance.
+fn query(
+    f: &Fields,
+    q: &str,
+    types: &[String],
+    access: &AccessFilter,
+    typos: bool,
+) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let tokens = tokens(q);
+    // The last word is still being typed unless followed by a space.
+    let typing = !q.ends_with(char::is_whitespace);
+    for (i, token) in tokens.iter().enumerate() {
+        let last = typing && i + 1 == tokens.len();
+        let distance = if typos { typo_distance(token) } else { 0 };
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, weight) in [(f.title, 2.0), (f.other, 1.0)] {
+            let term = Term::from_field_text(field, token);
+            alternatives.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                    3.0 * weight,
+                )),
+            ));
+            if distance > 0 {
+                alternatives.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(FuzzyTermQuery::new(term.clone(), distance, true)),
+                        weight,
+                    )),
+                ));
+            }
+            if last {
+                alternatives.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(FuzzyTermQuery::new_prefix(term, distance, true)),
+                        1.5 * weight,
+                    )),
+                ));
+            }
+        }
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+    }
+    if tokens.is_empty() {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    // Access and type filters: clauses of the query, never applied to a page afterwards.
+    if !types.is_empty() {
+        let terms = types.iter().map(|t| Term::from_field_text(f.kind, t));
+        clauses.push((Occur::Must, any_of(terms)));
+    }
+    if let Some(libraries) = &access.libraries {
+        let terms = libraries
+            .iter()
+            .map(|id| Term::from_field_i64(f.library_id, *id));
+        clauses.push((Occur::Must, any_of(terms)));
+    }
+    if let Some(max) = access.max_rating_level {
+        clauses.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_i64(f.rating_level, i64::MIN)),
+                Bound::Included(Term::from_field_i64(f.rating_level, i64::from(max))),
+            )),
+        ));
+    }
+    if !access.adult {
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_bool(f.adult, false),
+                IndexRecordOption::Basic,
+            )),
+        ));
+    }
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// Runs index work off the async runtime.

@@ -280,6 +280,60 @@ async fn suite(backend: Backend) {
         .delete(&["movie.movie.404".to_owned()])
         .await
         .unwrap();
+
+    // Typos are forgiven only when the words as typed find nothing (Typesense's default), for
+    // each type on its own: "bright" finds the film and, among series, where nothing is
+    // called that, the one a letter away.
+    backend
+        .upsert(&[
+            doc(
+                "movie",
+                90,
+                "Bright Star",
+                Some(2009),
+                &["Drama"],
+                2,
+                Some(12),
+            ),
+            doc(
+                "series",
+                91,
+                "Fright Night",
+                Some(1985),
+                &["Horror"],
+                2,
+                Some(16),
+            ),
+        ])
+        .await
+        .unwrap();
+    let bright = find(&backend, &admin(), "bright ").await;
+    assert_eq!(titles(&bright), vec!["Bright Star"], "{name}: {bright:?}");
+    assert_eq!(bright.total, 1, "{name}");
+    let misspelt = find(&backend, &admin(), "brihgt ").await;
+    assert!(
+        titles(&misspelt).contains(&"Bright Star"),
+        "{name}: {misspelt:?}"
+    );
+    let pages = [("movie", 20, 0), ("series", 20, 0)];
+    let by_kind = find_kinds(&backend, &admin(), "bright ", &pages).await;
+    assert_eq!(
+        by_kind
+            .iter()
+            .map(|m| m.item_ids.clone())
+            .collect::<Vec<_>>(),
+        vec![vec![90], vec![91]],
+        "{name}: {by_kind:?}"
+    );
+    for ((kind, limit, offset), found) in pages.iter().zip(&by_kind) {
+        let alone = find_page(&backend, &admin(), "bright ", &[kind], *limit, *offset).await;
+        let ids: Vec<i64> = alone.hits.iter().map(|h| h.item_id).collect();
+        assert_eq!(
+            (found.total, &found.item_ids),
+            (alone.total, &ids),
+            "{name}: {kind}"
+        );
+    }
 }
 
 /// Reconciliation finds a missing, an orphaned and a stale document, repairs them and says so.
