@@ -514,6 +514,7 @@ pub(crate) fn typo_distance(word: &str) -> u8 {
     }
 }
 
+/// The words of `text` as the index holds them (split, accents folded, lower-cased).
 fn tokens(text: &str) -> Vec<String> {
     let mut analyzer = analyzer();
     let mut stream = analyzer.token_stream(text);
