@@ -381,14 +381,7 @@ fn ordered(
                 .order_by(Expr::col((artist::Entity, artist::Column::Id)), Order::Asc)
                 .order_by_asc(album::Column::Year)
         }
-        // Ties (a scan stamps a whole batch alike) newest id first: the order the `added_at`
-        // index gives read backwards. With the id ascending, SQLite sorted every album of a
-        // tied run, in practice the whole library.
-        AlbumOrder::Newest => {
-            return select
-                .order_by_desc(album::Column::AddedAt)
-                .order_by_desc(album::Column::Id);
-        }
+        AlbumOrder::Newest => select.order_by_desc(album::Column::AddedAt),
         AlbumOrder::Random => select.order_by(Expr::cust("RANDOM()"), Order::Asc),
         AlbumOrder::Year { from, to } => {
             let (low, high) = if from <= to { (from, to) } else { (to, from) };
@@ -461,7 +454,15 @@ fn ordered(
                 Order::Desc,
             ),
     };
-    select.order_by_asc(album::Column::Id)
+    // Ties last by id; for `newest` (a scan stamps a whole batch alike) the newest first: the
+    // order the `added_at` index gives read backwards. With the id ascending, SQLite sorted
+    // every album of a tied run, in practice the whole library.
+    let ties = if *order == AlbumOrder::Newest {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    select.order_by(album::Column::Id, ties)
 }
 
 /// One album.
