@@ -12,7 +12,7 @@ use revenge_core::{SearchDocument, SearchMatches};
 use serde_json::{Value, json};
 use typesense::models::{
     CollectionSchema, DeleteDocumentsParameters, Field, ImportDocumentsParameters, IndexAction,
-    SearchParameters,
+    MultiSearchBody, MultiSearchCollectionParameters, MultiSearchParameters, MultiSearchResultItem,
 };
 use typesense::{Client, ExponentialBackoff, NodeConfig};
 
@@ -319,17 +319,19 @@ impl TypesenseIndex {
 
     /// Searches: prefix on the last word, typos forgiven, relevance then popularity.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
-        self.search_counting(request, true).await
+        let mut found = self.search_many(&[(request, true)]).await?;
+        found
+            .pop()
+            .ok_or_else(|| SearchError::Engine("Typesense answered no result".to_owned()))
     }
 
-    /// [`TypesenseIndex::search`], with the facets counted only when `facets` (a search per
-    /// type reads ids alone).
-    async fn search_counting(
+    /// One search's parameters within a multi-search, and how many of its leading hits to
+    /// skip. Facets are counted only when `facets` (a search per type reads ids alone).
+    fn search_params(
         &self,
         request: &SearchRequest,
         facets: bool,
-    ) -> Result<SearchResults, SearchError> {
-        self.ensure_collection().await?;
+    ) -> (MultiSearchCollectionParameters<'static>, usize) {
         let limit = request.limit.clamp(1, MAX_PER_PAGE);
         // Typesense pages by page number: an offset on a page boundary maps onto it; any other
         // offset reads from the start and skips (bounded by the page size limit).
@@ -342,7 +344,8 @@ impl TypesenseIndex {
         };
         let q = request.q.trim();
         let filter = Self::filter_by(request);
-        let params = SearchParameters {
+        let params = MultiSearchCollectionParameters {
+            collection: Some(self.inner.collection.clone().into()),
             q: Some(if q.is_empty() {
                 "*".into()
             } else {
@@ -360,23 +363,64 @@ impl TypesenseIndex {
             page: i32::try_from(page).ok(),
             per_page: i32::try_from(per_page).ok(),
             exclude_fields: Some("fingerprint".into()),
-            ..SearchParameters::default()
+            ..MultiSearchCollectionParameters::default()
         };
-        let result = self
+        (params, skip)
+    }
+
+    /// Several searches in one request (`/multi_search`), answered in the order asked.
+    async fn search_many(
+        &self,
+        requests: &[(&SearchRequest, bool)],
+    ) -> Result<Vec<SearchResults>, SearchError> {
+        self.ensure_collection().await?;
+        let (searches, skips): (Vec<_>, Vec<_>) = requests
+            .iter()
+            .map(|(request, facets)| self.search_params(request, *facets))
+            .unzip();
+        let answer = self
             .inner
             .client
-            .collection_schemaless(self.inner.collection.as_str())
-            .documents()
-            .search(params)
+            .multi_search()
+            .perform(
+                MultiSearchBody { searches },
+                MultiSearchParameters::default(),
+            )
             .await
             .map_err(|e| {
                 let (status, message) = classify(&e);
-                if status == Some(404) {
-                    self.forget_collection();
-                }
                 to_search_error(status, message)
             })?;
-        let hits = result
+        if answer.results.len() != requests.len() {
+            return Err(SearchError::Engine(format!(
+                "Typesense answered {} of {} searches",
+                answer.results.len(),
+                requests.len()
+            )));
+        }
+        answer
+            .results
+            .into_iter()
+            .zip(skips)
+            .map(|(item, skip)| self.results(item, skip))
+            .collect()
+    }
+
+    /// One search's answer within a multi-search, where a failed search carries its own
+    /// status (the request as a whole succeeds).
+    fn results(
+        &self,
+        item: MultiSearchResultItem<Value>,
+        skip: usize,
+    ) -> Result<SearchResults, SearchError> {
+        if let Some(message) = item.error {
+            let status = item.code.and_then(|code| u16::try_from(code).ok());
+            if status == Some(404) {
+                self.forget_collection();
+            }
+            return Err(to_search_error(status, message));
+        }
+        let hits = item
             .hits
             .unwrap_or_default()
             .into_iter()
@@ -385,7 +429,7 @@ impl TypesenseIndex {
             .filter_map(|doc| Self::hit(&doc))
             .collect();
         let mut facets = Facets::default();
-        for counts in result.facet_counts.unwrap_or_default() {
+        for counts in item.facet_counts.unwrap_or_default() {
             let list = match counts.field_name.as_deref() {
                 Some("kind") => &mut facets.kind,
                 Some("year") => &mut facets.year,
@@ -402,40 +446,41 @@ impl TypesenseIndex {
             }
         }
         Ok(SearchResults {
-            total: result
-                .found
-                .and_then(|f| u64::try_from(f).ok())
-                .unwrap_or(0),
+            total: item.found.and_then(|f| u64::try_from(f).ok()).unwrap_or(0),
             hits,
             facets: facets.normalize(),
         })
     }
 
-    /// One search per type, each ranked on its own (the types asked for at once are few).
+    /// One search per type, each ranked on its own, sent together in one request.
     pub async fn search_kinds(
         &self,
         request: &KindsRequest,
     ) -> Result<Vec<SearchMatches>, SearchError> {
-        let mut out = Vec::with_capacity(request.pages.len());
-        for page in &request.pages {
-            let found = self
-                .search_counting(
-                    &SearchRequest {
-                        q: request.q.clone(),
-                        types: vec![page.kind.clone()],
-                        limit: page.limit,
-                        offset: page.offset,
-                        access: request.access.clone(),
-                    },
-                    false,
-                )
-                .await?;
-            out.push(SearchMatches {
+        let requests: Vec<SearchRequest> = request
+            .pages
+            .iter()
+            .map(|page| SearchRequest {
+                q: request.q.clone(),
+                types: vec![page.kind.clone()],
+                limit: page.limit,
+                offset: page.offset,
+                access: request.access.clone(),
+            })
+            .collect();
+        if requests.is_empty() {
+            return Ok(Vec::new());
+        }
+        let asked: Vec<(&SearchRequest, bool)> = requests.iter().map(|r| (r, false)).collect();
+        Ok(self
+            .search_many(&asked)
+            .await?
+            .into_iter()
+            .map(|found| SearchMatches {
                 total: found.total,
                 item_ids: found.hits.into_iter().map(|hit| hit.item_id).collect(),
-            });
-        }
-        Ok(out)
+            })
+            .collect())
     }
 
     fn hit(doc: &Value) -> Option<SearchHit> {

@@ -528,6 +528,54 @@ mod typesense {
         index.drop_collection().await.unwrap();
     }
 
+    /// A collection deleted behind an index's back (by an operator, or by another instance
+    /// sharing it) fails one search and one per-type search with the engine's message, then
+    /// is made again: nothing stays broken.
+    #[tokio::test]
+    async fn a_collection_dropped_behind_its_back_is_made_again() {
+        let Some((url, key)) = typesense_env() else {
+            return;
+        };
+        let settings = typesense_settings(&url, &key);
+        let index = TypesenseIndex::new(&settings).unwrap();
+        let backend = Backend::Typesense(index.clone());
+        let viewer = admin();
+        backend.upsert(&corpus()).await.unwrap();
+        assert!(titles(&find(&backend, &viewer, "matrix").await).contains(&"The Matrix"));
+
+        let other = TypesenseIndex::new(&settings).unwrap();
+        other.drop_collection().await.unwrap();
+        let request = SearchRequest {
+            q: "matrix".to_owned(),
+            types: vec![],
+            limit: 5,
+            offset: 0,
+            access: AccessFilter::of(&viewer),
+        };
+        let error = backend.search(&request).await.unwrap_err();
+        assert!(
+            matches!(error, revenge_search::SearchError::Engine(ref m) if m.to_lowercase().contains("not found")),
+            "{error:?}"
+        );
+        assert!(find(&backend, &viewer, "matrix").await.hits.is_empty());
+
+        other.drop_collection().await.unwrap();
+        let kinds = KindsRequest {
+            q: "matrix".to_owned(),
+            pages: vec![KindPage {
+                kind: "movie".to_owned(),
+                limit: 5,
+                offset: 0,
+            }],
+            access: AccessFilter::of(&viewer),
+        };
+        assert!(backend.search_kinds(&kinds).await.is_err());
+        backend.upsert(&corpus()).await.unwrap();
+        let found = find_kinds(&backend, &viewer, "matrix", &[("movie", 5, 0)]).await;
+        assert_eq!(found[0].total, 2, "{found:?}");
+        index.drop_collection().await.unwrap();
+    }
+
     #[tokio::test]
     async fn unreachable_typesense_is_unavailable_not_a_crash() {
         let port = {
