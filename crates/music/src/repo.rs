@@ -47,6 +47,30 @@ pub struct TrackRow {
     pub album_title: String,
 }
 
+impl FromQueryResult for TrackRow {
+    fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            track: track::Model::from_query_result(row, pre)?,
+            album_title: row.try_get(pre, "album_title")?,
+        })
+    }
+}
+
+/// Tracks read with their album's title, by a subquery per row read (one query, where a
+/// second one for the titles cost a round trip to SQLite's thread and a list of ids).
+fn with_album_title(
+    select: Select<track::Entity>,
+) -> sea_orm::Selector<sea_orm::SelectModel<TrackRow>> {
+    select
+        .column_as(
+            Expr::cust(
+                "COALESCE((SELECT title FROM music_album WHERE music_album.id = music_track.album_id), '')",
+            ),
+            "album_title",
+        )
+        .into_model::<TrackRow>()
+}
+
 /// A genre with its counts.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct GenreRow {
@@ -306,41 +330,29 @@ pub async fn albums<C: ConnectionTrait>(
     page_of(db, select, page).await
 }
 
-/// One page of albums without the total (the Subsonic lists): the page's ids are ordered and
-/// cut first, without the per-album counts and lengths, which are then read for those albums
-/// only — not for every album the offset skips or the sort has to look at.
+/// One page of albums without the total (the Subsonic lists), in one query: each album's
+/// counts and length are on its row, and SQLite walks the order's index, evaluating the rows'
+/// columns only for the page, not for the albums the offset skips.
 pub async fn album_page<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     order: &AlbumOrder,
     page: PageParams,
 ) -> Result<Vec<AlbumRow>, MusicError> {
-    let ids: Vec<Id> = ids_in_order(viewer, order)
-        .offset(page.offset)
-        .limit(page.limit)
-        .into_tuple()
+    Ok(album_page_query(viewer, order, page)
+        .into_model::<AlbumRow>()
         .all(db)
-        .await?;
-    let mut by_id: std::collections::HashMap<Id, AlbumRow> = albums_with_ids(db, viewer, &ids)
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row))
-        .collect();
-    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+        .await?)
 }
 
-/// The ids of the visible albums in `order`.
-fn ids_in_order(viewer: &Viewer, order: &AlbumOrder) -> Select<album::Entity> {
-    ordered(
-        album::Entity::find()
-            .select_only()
-            .column(album::Column::Id)
-            .filter(visible_albums(viewer)),
-        viewer,
-        order,
-        None,
-        None,
-    )
+fn album_page_query(
+    viewer: &Viewer,
+    order: &AlbumOrder,
+    page: PageParams,
+) -> Select<album::Entity> {
+    ordered(album_query(viewer), viewer, order, None, None)
+        .offset(page.offset)
+        .limit(page.limit)
 }
 
 /// The filters and order of an album list, on a select of albums.
@@ -593,16 +605,17 @@ pub async fn tracks<C: ConnectionTrait>(
     let (items, total, offset, limit) = match page {
         Some(page) => {
             let total = select.clone().count(db).await?;
-            let items = select.offset(page.offset).limit(page.limit).all(db).await?;
+            let items = with_album_title(select.offset(page.offset).limit(page.limit))
+                .all(db)
+                .await?;
             (items, total, page.offset, page.limit)
         }
         None => {
-            let items = select.all(db).await?;
+            let items = with_album_title(select).all(db).await?;
             let total = items.len() as u64;
             (items, total, 0, total)
         }
     };
-    let items = with_album_titles(db, items).await?;
     Ok(Page {
         items,
         total,
@@ -611,51 +624,15 @@ pub async fn tracks<C: ConnectionTrait>(
     })
 }
 
-/// Adds each track's album title (one query for the whole list).
-async fn with_album_titles<C: ConnectionTrait>(
-    db: &C,
-    tracks: Vec<track::Model>,
-) -> Result<Vec<TrackRow>, MusicError> {
-    let mut ids: Vec<Id> = tracks.iter().map(|t| t.album_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let titles: std::collections::HashMap<Id, String> = if ids.is_empty() {
-        Default::default()
-    } else {
-        album::Entity::find()
-            .select_only()
-            .columns([album::Column::Id, album::Column::Title])
-            .filter(album::Column::Id.is_in(ids))
-            .into_tuple::<(Id, String)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
-    Ok(tracks
-        .into_iter()
-        .map(|track| TrackRow {
-            album_title: titles.get(&track.album_id).cloned().unwrap_or_default(),
-            track,
-        })
-        .collect())
-}
-
 /// One track.
 pub async fn track<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     id: Id,
 ) -> Result<TrackRow, MusicError> {
-    let found = track::Entity::find_by_id(id)
-        .filter(visible_tracks(viewer))
+    with_album_title(track::Entity::find_by_id(id).filter(visible_tracks(viewer)))
         .one(db)
         .await?
-        .ok_or_else(|| MusicError::not_found(format!("track {id}")))?;
-    with_album_titles(db, vec![found])
-        .await?
-        .into_iter()
-        .next()
         .ok_or_else(|| MusicError::not_found(format!("track {id}")))
 }
 
@@ -762,17 +739,20 @@ mod tests {
     use revenge_db::MigrationSet;
     use sea_orm::{ConnectionTrait, DbBackend, QueryFilter, QueryTrait, Statement};
 
-    use super::{AlbumOrder, album, album_query, ids_in_order};
+    use super::{AlbumOrder, album, album_page_query, album_query, track, with_album_title};
 
     /// SQLite's plan of `select` on the music schema (no statistics), one step a line.
     async fn plan_of(select: sea_orm::Select<album::Entity>) -> Vec<String> {
+        plan_of_statement(select.build(DbBackend::Sqlite)).await
+    }
+
+    async fn plan_of_statement(query: Statement) -> Vec<String> {
         let db = revenge_db::open_in_memory(vec![MigrationSet {
             owner: "music",
             migrations: crate::MusicModule.migrations(),
         }])
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-        let query = select.build(DbBackend::Sqlite);
         let plan = db
             .conn
             .query_all_raw(Statement::from_sql_and_values(
@@ -790,11 +770,11 @@ mod tests {
     #[tokio::test]
     async fn a_page_of_newest_or_alphabetical_albums_is_read_in_index_order_without_sorting() {
         for order in [AlbumOrder::Newest, AlbumOrder::Name, AlbumOrder::Artist] {
-            let select = sea_orm::QuerySelect::limit(
-                sea_orm::QuerySelect::offset(ids_in_order(&Viewer::system(), &order), 100),
-                50,
-            );
-            let steps = plan_of(select).await;
+            let page = revenge_core::PageParams {
+                offset: 100,
+                limit: 50,
+            };
+            let steps = plan_of(album_page_query(&Viewer::system(), &order, page)).await;
             assert!(
                 steps.iter().all(|s| !s.contains("TEMP B-TREE")),
                 "{order:?}: {steps:?}"
@@ -816,6 +796,22 @@ mod tests {
         assert!(!steps.is_empty());
         assert!(
             steps.iter().all(|s| !s.contains("music_track")),
+            "{steps:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn tracks_are_read_with_their_album_titles_in_one_statement() {
+        let select = sea_orm::QueryFilter::filter(
+            <track::Entity as sea_orm::EntityTrait>::find(),
+            sea_orm::ColumnTrait::is_in(&track::Column::Id, [1, 2]),
+        );
+        let steps =
+            plan_of_statement(with_album_title(select).into_statement(DbBackend::Sqlite)).await;
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.contains("SEARCH music_album USING INTEGER PRIMARY KEY")),
             "{steps:?}"
         );
     }
