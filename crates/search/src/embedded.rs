@@ -362,7 +362,9 @@ impl EmbeddedIndex {
     ) -> Result<Vec<SearchMatches>, SearchError> {
         let kinds: Vec<String> = request.pages.iter().map(|p| p.kind.clone()).collect();
         let fields = self.inner.fields;
-        let exact = query(&fields, &request.q, &kinds, &request.access, false);
+        // No type clause: the collector keeps the types asked for and drops the rest, and a
+        // union of a few types' long lists was a seek per match.
+        let exact = query(&fields, &request.q, &[], &request.access, false);
         let (q, access) = (request.q.clone(), request.access.clone());
         let pages: Vec<(usize, usize)> = request
             .pages
@@ -392,7 +394,7 @@ impl EmbeddedIndex {
                     .iter()
                     .filter_map(|&i| keep.get(i).copied())
                     .collect();
-                let with_typos = query(&fields, &q, &missed_kinds, &access, true);
+                let with_typos = query(&fields, &q, &[], &access, true);
                 let again = searcher
                     .search(with_typos.as_ref(), &ByKind::new(missed_kinds, missed_keep))?;
                 for (i, kind_found) in missed.into_iter().zip(again) {
@@ -596,11 +598,13 @@ fn query(
             )),
         ));
     }
+    // Excluding the few adult documents, not intersecting with the many others: each match
+    // then costs a seek in a short list instead of one in a list of nearly every document.
     if !access.adult {
         clauses.push((
-            Occur::Must,
+            Occur::MustNot,
             Box::new(TermQuery::new(
-                Term::from_field_bool(f.adult, false),
+                Term::from_field_bool(f.adult, true),
                 IndexRecordOption::Basic,
             )),
         ));
