@@ -760,6 +760,39 @@ async fn subsonic_search_uses_the_search_engine_within_each_callers_rights() {
             "{query}: {found}"
         );
     }
+    // Stars and ratings are the caller's own: the administrator's are not the guest's.
+    let found = sub
+        .json(
+            "search3",
+            &[
+                ("query", "gamma"),
+                ("albumCount", "0"),
+                ("artistCount", "0"),
+            ],
+        )
+        .await;
+    let song = &found["searchResult3"]["song"][0];
+    let (song_id, album_id) = (
+        song["id"].as_str().unwrap().to_owned(),
+        song["albumId"].as_str().unwrap().to_owned(),
+    );
+    sub.json("star", &[("id", &song_id)]).await;
+    sub.json("setRating", &[("id", &album_id), ("rating", "4")])
+        .await;
+    for (who, marked) in [(&sub, true), (&guest, false)] {
+        let found = who.json("search3", &[("query", "gamma")]).await;
+        let song = &found["searchResult3"]["song"][0];
+        assert_eq!(song["title"], "Gamma", "{found}");
+        assert_eq!(song["starred"].is_string(), marked, "{found}");
+        let album = who.json("getAlbum", &[("id", &album_id)]).await;
+        assert_eq!(album["album"]["userRating"] == 4, marked, "{album}");
+        let songs = album["album"]["song"].as_array().unwrap();
+        assert_eq!(
+            songs.iter().any(|s| s["starred"].is_string()),
+            marked,
+            "{album}"
+        );
+    }
     // Asking for the hidden folder by id narrows to nothing, not to it.
     let folder = private_lib.to_string();
     let found = guest

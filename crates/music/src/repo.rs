@@ -10,6 +10,7 @@ use sea_orm::{
 
 use crate::MusicError;
 use crate::entity::{album, annotation, artist, track, track_genre};
+use crate::user_data::Note;
 
 /// An artist with how many albums it leads.
 #[derive(Debug, Clone, FromQueryResult)]
@@ -20,6 +21,9 @@ pub struct ArtistRow {
     pub sort_name: String,
     pub mbid: Option<String>,
     pub album_count: i64,
+    /// The viewer's note on the artist.
+    #[sea_orm(nested)]
+    pub note: Option<Note>,
 }
 
 /// An album with its artist's name, track count and length.
@@ -38,13 +42,17 @@ pub struct AlbumRow {
     pub artist_name: String,
     pub song_count: i64,
     pub duration_ms: i64,
+    /// The viewer's note on the album.
+    #[sea_orm(nested)]
+    pub note: Option<Note>,
 }
 
-/// A track with its album's title.
+/// A track with its album's title and the viewer's note.
 #[derive(Debug, Clone)]
 pub struct TrackRow {
     pub track: track::Model,
     pub album_title: String,
+    pub note: Option<Note>,
 }
 
 impl FromQueryResult for TrackRow {
@@ -52,16 +60,56 @@ impl FromQueryResult for TrackRow {
         Ok(Self {
             track: track::Model::from_query_result(row, pre)?,
             album_title: row.try_get(pre, "album_title")?,
+            note: Option::<Note>::from_query_result(row, pre)?,
         })
     }
 }
 
-/// Tracks read with their album's title, by a subquery per row read (one query, where a
-/// second one for the titles cost a round trip to SQLite's thread and a list of ids).
-fn with_album_title(
-    select: Select<track::Entity>,
-) -> sea_orm::Selector<sea_orm::SelectModel<TrackRow>> {
+/// The viewer's note on each row, joined in as the `note_*` columns [`Note`] reads: one query
+/// for the rows and what the viewer keeps of them, not a second one with a list of ids.
+fn noted<E: EntityTrait>(
+    mut select: Select<E>,
+    viewer: &Viewer,
+    kind: &str,
+    id: impl sea_orm::sea_query::IntoColumnRef,
+) -> Select<E> {
+    let note = Alias::new("note");
+    QueryTrait::query(&mut select).join_as(
+        JoinType::LeftJoin,
+        annotation::Entity,
+        note.clone(),
+        Expr::col((note.clone(), annotation::Column::UserId))
+            .eq(viewer.user_id)
+            .and(Expr::col((note.clone(), annotation::Column::Kind)).eq(kind))
+            .and(Expr::col((note.clone(), annotation::Column::ItemId)).equals(id)),
+    );
     select
+        .column_as(
+            Expr::col((note.clone(), annotation::Column::StarredAt)),
+            "note_starred_at",
+        )
+        .column_as(
+            Expr::col((note.clone(), annotation::Column::Rating)),
+            "note_rating",
+        )
+        .column_as(
+            Expr::col((note.clone(), annotation::Column::PlayCount)),
+            "note_play_count",
+        )
+        .column_as(
+            Expr::col((note, annotation::Column::PlayedAt)),
+            "note_played_at",
+        )
+}
+
+/// Tracks read with their album's title, by a subquery per row read (one query, where a
+/// second one for the titles cost a round trip to SQLite's thread and a list of ids), and the
+/// viewer's notes.
+fn track_rows(
+    select: Select<track::Entity>,
+    viewer: &Viewer,
+) -> sea_orm::Selector<sea_orm::SelectModel<TrackRow>> {
+    noted(select, viewer, "track", (track::Entity, track::Column::Id))
         .column_as(
             Expr::cust(
                 "COALESCE((SELECT title FROM music_album WHERE music_album.id = music_track.album_id), '')",
@@ -104,7 +152,7 @@ fn like(column: &'static str, needle: &str) -> Expr {
 }
 
 fn artist_query(viewer: &Viewer) -> Select<artist::Entity> {
-    artist::Entity::find()
+    let select = artist::Entity::find()
         .select_only()
         .columns([
             artist::Column::Id,
@@ -119,7 +167,13 @@ fn artist_query(viewer: &Viewer) -> Select<artist::Entity> {
             ),
             "album_count",
         )
-        .filter(visible_artists(viewer))
+        .filter(visible_artists(viewer));
+    noted(
+        select,
+        viewer,
+        "artist",
+        (artist::Entity, artist::Column::Id),
+    )
 }
 
 /// Album artists (artists leading at least one album), by sort name; with `query`, only
@@ -234,7 +288,7 @@ pub async fn artist<C: ConnectionTrait>(
 }
 
 fn album_query(viewer: &Viewer) -> Select<album::Entity> {
-    album::Entity::find()
+    let select = album::Entity::find()
         .select_only()
         .columns([
             album::Column::Id,
@@ -258,7 +312,8 @@ fn album_query(viewer: &Viewer) -> Select<album::Entity> {
             ),
             "artist_name",
         )
-        .filter(visible_albums(viewer))
+        .filter(visible_albums(viewer));
+    noted(select, viewer, "album", (album::Entity, album::Column::Id))
 }
 
 /// How an album list is ordered and filtered (the Subsonic `getAlbumList` types, which the
@@ -605,13 +660,13 @@ pub async fn tracks<C: ConnectionTrait>(
     let (items, total, offset, limit) = match page {
         Some(page) => {
             let total = select.clone().count(db).await?;
-            let items = with_album_title(select.offset(page.offset).limit(page.limit))
+            let items = track_rows(select.offset(page.offset).limit(page.limit), viewer)
                 .all(db)
                 .await?;
             (items, total, page.offset, page.limit)
         }
         None => {
-            let items = with_album_title(select).all(db).await?;
+            let items = track_rows(select, viewer).all(db).await?;
             let total = items.len() as u64;
             (items, total, 0, total)
         }
@@ -630,10 +685,13 @@ pub async fn track<C: ConnectionTrait>(
     viewer: &Viewer,
     id: Id,
 ) -> Result<TrackRow, MusicError> {
-    with_album_title(track::Entity::find_by_id(id).filter(visible_tracks(viewer)))
-        .one(db)
-        .await?
-        .ok_or_else(|| MusicError::not_found(format!("track {id}")))
+    track_rows(
+        track::Entity::find_by_id(id).filter(visible_tracks(viewer)),
+        viewer,
+    )
+    .one(db)
+    .await?
+    .ok_or_else(|| MusicError::not_found(format!("track {id}")))
 }
 
 /// Genres of the visible tracks, by name, with their song and album counts.
@@ -739,7 +797,7 @@ mod tests {
     use revenge_db::MigrationSet;
     use sea_orm::{ConnectionTrait, DbBackend, QueryFilter, QueryTrait, Statement};
 
-    use super::{AlbumOrder, album, album_page_query, album_query, track, with_album_title};
+    use super::{AlbumOrder, album, album_page_query, album_query, track, track_rows};
 
     /// SQLite's plan of `select` on the music schema (no statistics), one step a line.
     async fn plan_of(select: sea_orm::Select<album::Entity>) -> Vec<String> {
@@ -806,8 +864,10 @@ mod tests {
             <track::Entity as sea_orm::EntityTrait>::find(),
             sea_orm::ColumnTrait::is_in(&track::Column::Id, [1, 2]),
         );
-        let steps =
-            plan_of_statement(with_album_title(select).into_statement(DbBackend::Sqlite)).await;
+        let steps = plan_of_statement(
+            track_rows(select, &Viewer::system()).into_statement(DbBackend::Sqlite),
+        )
+        .await;
         assert!(
             steps
                 .iter()

@@ -1,8 +1,6 @@
 //! What each user keeps: stars, ratings, plays, playlists, the play queue, what is playing
 //! now, and the Subsonic password.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use revenge_core::{Id, Viewer};
 use sea_orm::sea_query::OnConflict;
@@ -38,75 +36,23 @@ impl Kind {
     }
 }
 
-/// One user's view of one item.
-#[derive(Debug, Clone, Default)]
+/// One user's view of one item, read beside the item's row (the `note_*` columns that
+/// `repo` joins in for the viewer; none where the viewer has no note, as `play_count` is then
+/// NULL).
+#[derive(Debug, Clone, Default, sea_orm::FromQueryResult)]
 pub struct Note {
     /// When starred.
+    #[sea_orm(from_alias = "note_starred_at")]
     pub starred_at: Option<DateTime<Utc>>,
     /// 1 to 5.
+    #[sea_orm(from_alias = "note_rating")]
     pub rating: Option<i32>,
     /// Plays.
+    #[sea_orm(from_alias = "note_play_count")]
     pub play_count: i32,
     /// Last play.
+    #[sea_orm(from_alias = "note_played_at")]
     pub played_at: Option<DateTime<Utc>>,
-}
-
-/// The viewer's notes on these items.
-pub async fn notes<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    kind: Kind,
-    ids: &[Id],
-) -> Result<HashMap<Id, Note>, MusicError> {
-    Ok(notes_by_kind(db, viewer, &[(kind, ids)])
-        .await?
-        .pop()
-        .unwrap_or_default())
-}
-
-/// The viewer's notes on items of several kinds in one query (a search's artists, albums and
-/// songs): one map per entry of `items`, in order.
-pub async fn notes_by_kind<C: ConnectionTrait>(
-    db: &C,
-    viewer: &Viewer,
-    items: &[(Kind, &[Id])],
-) -> Result<Vec<HashMap<Id, Note>>, MusicError> {
-    let mut out = vec![HashMap::new(); items.len()];
-    let mut which = sea_orm::Condition::any();
-    for (kind, ids) in items.iter().filter(|(_, ids)| !ids.is_empty()) {
-        which = which.add(
-            sea_orm::Condition::all()
-                .add(annotation::Column::Kind.eq(kind.as_str()))
-                .add(annotation::Column::ItemId.is_in(ids.iter().copied())),
-        );
-    }
-    if which.is_empty() {
-        return Ok(out);
-    }
-    let found = annotation::Entity::find()
-        .filter(annotation::Column::UserId.eq(viewer.user_id))
-        .filter(which)
-        .all(db)
-        .await?;
-    for a in found {
-        let Some(slot) = items
-            .iter()
-            .position(|(kind, _)| kind.as_str() == a.kind)
-            .and_then(|i| out.get_mut(i))
-        else {
-            continue;
-        };
-        slot.insert(
-            a.item_id,
-            Note {
-                starred_at: a.starred_at,
-                rating: a.rating,
-                play_count: a.play_count,
-                played_at: a.played_at,
-            },
-        );
-    }
-    Ok(out)
 }
 
 /// Checks the viewer may see the item.

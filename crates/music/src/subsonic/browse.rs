@@ -13,7 +13,7 @@ use super::model::{self, id_of, parse_id};
 use super::response::{self, One, object};
 use super::{Call, Reply, Result, SubsonicError};
 use crate::repo::{self, AlbumOrder, TrackFilter};
-use crate::user_data::{Kind, notes, notes_by_kind};
+use crate::user_data::Kind;
 
 /// The OpenSubsonic extensions spoken.
 pub fn extensions() -> Value {
@@ -80,13 +80,8 @@ pub async fn music_folders(call: &Call<'_>) -> Result<Value> {
 
 async fn artist_list(call: &Call<'_>, viewer: &Viewer) -> Result<(Vec<Value>, Vec<String>)> {
     let rows = repo::artists(call.db, viewer, None, None).await?.items;
-    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
-    let notes = notes(call.db, viewer, Kind::Artist, &ids).await?;
     let sort: Vec<String> = rows.iter().map(|r| r.sort_name.clone()).collect();
-    Ok((
-        rows.iter().map(|r| model::artist(r, &notes)).collect(),
-        sort,
-    ))
+    Ok((rows.iter().map(model::artist).collect(), sort))
 }
 
 /// `getArtists`: album artists by letter.
@@ -143,9 +138,7 @@ async fn albums_of_artist(call: &Call<'_>, artist_id: Id) -> Result<Vec<Value>> 
     .into_iter()
     .filter(|a| a.year.is_none());
     rows.extend(undated);
-    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
-    let notes = notes(call.db, viewer, Kind::Album, &ids).await?;
-    Ok(rows.iter().map(|r| model::album(r, &notes)).collect())
+    Ok(rows.iter().map(model::album).collect())
 }
 
 async fn songs_of_album(call: &Call<'_>, album_id: Id) -> Result<Vec<Value>> {
@@ -163,13 +156,12 @@ pub(crate) async fn songs(
     page: Option<PageParams>,
 ) -> Result<Vec<Value>> {
     let rows = repo::tracks(call.db, viewer, filter, page).await?.items;
-    song_values(call, &rows).await
+    Ok(song_values(&rows))
 }
 
-pub(crate) async fn song_values(call: &Call<'_>, rows: &[repo::TrackRow]) -> Result<Vec<Value>> {
-    let ids: Vec<Id> = rows.iter().map(|r| r.track.id).collect();
-    let notes = notes(call.db, &call.caller.viewer, Kind::Track, &ids).await?;
-    Ok(rows.iter().map(|r| model::song(r, &notes)).collect())
+/// Songs as Subsonic shows them.
+pub(crate) fn song_values(rows: &[repo::TrackRow]) -> Vec<Value> {
+    rows.iter().map(model::song).collect()
 }
 
 /// `getArtist`: an artist with its albums.
@@ -179,8 +171,7 @@ pub async fn artist(call: &Call<'_>) -> Result<Value> {
         return Err(SubsonicError::NotFound(format!("artist {id}")));
     }
     let row = repo::artist(call.db, &call.caller.viewer, id).await?;
-    let notes = notes(call.db, &call.caller.viewer, Kind::Artist, &[id]).await?;
-    let mut value = model::artist(&row, &notes);
+    let mut value = model::artist(&row);
     value["album"] = Value::Array(albums_of_artist(call, id).await?);
     Ok(object([("artist", value)]))
 }
@@ -192,8 +183,7 @@ pub async fn album(call: &Call<'_>) -> Result<Value> {
         return Err(SubsonicError::NotFound(format!("album {id}")));
     }
     let row = repo::album(call.db, &call.caller.viewer, id).await?;
-    let notes = notes(call.db, &call.caller.viewer, Kind::Album, &[id]).await?;
-    let mut value = model::album(&row, &notes);
+    let mut value = model::album(&row);
     value["song"] = Value::Array(songs_of_album(call, id).await?);
     Ok(object([("album", value)]))
 }
@@ -205,7 +195,7 @@ pub async fn song(call: &Call<'_>) -> Result<Value> {
         return Err(SubsonicError::NotFound(format!("song {id}")));
     }
     let row = repo::track(call.db, &call.caller.viewer, id).await?;
-    let value = song_values(call, &[row]).await?;
+    let value = song_values(&[row]);
     Ok(object([(
         "song",
         value.into_iter().next().unwrap_or(Value::Null),
@@ -271,9 +261,7 @@ pub async fn album_list(call: &Call<'_>, id3: bool) -> Result<Reply> {
     let viewer = scoped(call);
     let page = page(call, "size", "offset", 10);
     let rows = repo::album_page(call.db, &viewer, &order, page).await?;
-    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
-    let notes = notes(call.db, &viewer, Kind::Album, &ids).await?;
-    let albums: Vec<model::Album> = rows.iter().map(|r| model::Album::new(r, &notes)).collect();
+    let albums: Vec<model::Album> = rows.iter().map(model::Album::new).collect();
     let name = if id3 { "albumList2" } else { "albumList" };
     Ok(Reply::Rendered(response::ok_rendered(
         call.format,
@@ -419,39 +407,10 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Reply> {
             }
         };
     }
-    let artist_ids: Vec<Id> = artists.iter().map(|r| r.id).collect();
-    let album_ids: Vec<Id> = albums.iter().map(|r| r.id).collect();
-    let song_ids: Vec<Id> = songs.iter().map(|r| r.track.id).collect();
-    // The caller's stars and ratings of all three in one query.
-    let mut notes = notes_by_kind(
-        call.db,
-        &viewer,
-        &[
-            (Kind::Artist, &artist_ids),
-            (Kind::Album, &album_ids),
-            (Kind::Track, &song_ids),
-        ],
-    )
-    .await?
-    .into_iter();
-    let (artist_notes, album_notes, song_notes) = (
-        notes.next().unwrap_or_default(),
-        notes.next().unwrap_or_default(),
-        notes.next().unwrap_or_default(),
-    );
     let found = Found {
-        artist: artists
-            .iter()
-            .map(|r| model::Artist::new(r, &artist_notes))
-            .collect(),
-        album: albums
-            .iter()
-            .map(|r| model::Album::new(r, &album_notes))
-            .collect(),
-        song: songs
-            .iter()
-            .map(|r| model::Song::new(r, &song_notes))
-            .collect(),
+        artist: artists.iter().map(model::Artist::new).collect(),
+        album: albums.iter().map(model::Album::new).collect(),
+        song: songs.iter().map(model::Song::new).collect(),
     };
     let name = if id3 {
         "searchResult3"
@@ -533,10 +492,9 @@ fn in_order<T>(rows: Vec<T>, ids: &[Id], id: impl Fn(&T) -> Id) -> Vec<T> {
 pub(crate) async fn albums_by_ids(call: &Call<'_>, ids: &[Id]) -> Result<Vec<Value>> {
     let viewer = &call.caller.viewer;
     let mut out = Vec::new();
-    let notes = notes(call.db, viewer, Kind::Album, ids).await?;
     for id in ids {
         if let Ok(row) = repo::album(call.db, viewer, *id).await {
-            out.push(model::album(&row, &notes));
+            out.push(model::album(&row));
         }
     }
     Ok(out)
@@ -546,10 +504,9 @@ pub(crate) async fn albums_by_ids(call: &Call<'_>, ids: &[Id]) -> Result<Vec<Val
 pub(crate) async fn artists_by_ids(call: &Call<'_>, ids: &[Id]) -> Result<Vec<Value>> {
     let viewer = &call.caller.viewer;
     let mut out = Vec::new();
-    let notes: HashMap<Id, _> = notes(call.db, viewer, Kind::Artist, ids).await?;
     for id in ids {
         if let Ok(row) = repo::artist(call.db, viewer, *id).await {
-            out.push(model::artist(&row, &notes));
+            out.push(model::artist(&row));
         }
     }
     Ok(out)

@@ -1,8 +1,6 @@
 //! How artists, albums and songs look in Subsonic answers (ID3 and directory styles, with the
 //! OpenSubsonic additions), and the prefixed ids that tell them apart.
 
-use std::collections::HashMap;
-
 use revenge_core::Id;
 use serde::Serialize;
 use serde_json::Value;
@@ -95,9 +93,9 @@ pub struct Artist<'a> {
 }
 
 impl<'a> Artist<'a> {
-    /// The artist of `row` as `notes` mark it for the caller.
-    pub fn new(row: &'a ArtistRow, notes: &HashMap<Id, Note>) -> Self {
-        let mut marks = Marks::of(notes.get(&row.id));
+    /// The artist of `row`, marked as the caller's note on it says.
+    pub fn new(row: &'a ArtistRow) -> Self {
+        let mut marks = Marks::of(row.note.as_ref());
         // Subsonic gives artists no play count.
         marks.play_count = None;
         Self {
@@ -150,8 +148,8 @@ struct ReleaseDate {
 }
 
 impl<'a> Album<'a> {
-    /// The album of `row` as `notes` mark it for the caller.
-    pub fn new(row: &'a AlbumRow, notes: &HashMap<Id, Note>) -> Self {
+    /// The album of `row`, marked as the caller's note on it says.
+    pub fn new(row: &'a AlbumRow) -> Self {
         let genre = row.genre.as_deref();
         Self {
             id: id_of(Kind::Album, row.id),
@@ -177,7 +175,7 @@ impl<'a> Album<'a> {
             }],
             display_artist: &row.artist_name,
             original_release_date: row.original_year.map(|year| ReleaseDate { year }),
-            marks: Marks::of(notes.get(&row.id)),
+            marks: Marks::of(row.note.as_ref()),
         }
     }
 }
@@ -277,8 +275,8 @@ struct ReplayGain {
 }
 
 impl<'a> Song<'a> {
-    /// The song of `row` as `notes` mark it for the caller.
-    pub fn new(row: &'a TrackRow, notes: &HashMap<Id, Note>) -> Self {
+    /// The song of `row`, marked as the caller's note on it says.
+    pub fn new(row: &'a TrackRow) -> Self {
         let t = &row.track;
         let artists: Vec<String> = serde_json::from_str(&t.artists).unwrap_or_default();
         let genres: Vec<String> = serde_json::from_str(&t.genres).unwrap_or_default();
@@ -348,7 +346,7 @@ impl<'a> Song<'a> {
             }),
             display_composer: t.composer.as_deref(),
             replay_gain: has_gain.then_some(gain),
-            marks: Marks::of(notes.get(&t.id)),
+            marks: Marks::of(row.note.as_ref()),
         }
     }
 }
@@ -360,18 +358,18 @@ fn value(shape: &impl Serialize) -> Value {
 }
 
 /// An ID3 artist.
-pub fn artist(row: &ArtistRow, notes: &HashMap<Id, Note>) -> Value {
-    value(&Artist::new(row, notes))
+pub fn artist(row: &ArtistRow) -> Value {
+    value(&Artist::new(row))
 }
 
 /// An ID3 album.
-pub fn album(row: &AlbumRow, notes: &HashMap<Id, Note>) -> Value {
-    value(&Album::new(row, notes))
+pub fn album(row: &AlbumRow) -> Value {
+    value(&Album::new(row))
 }
 
 /// A song (a `Child`), with the OpenSubsonic fields.
-pub fn song(row: &TrackRow, notes: &HashMap<Id, Note>) -> Value {
-    value(&Song::new(row, notes))
+pub fn song(row: &TrackRow) -> Value {
+    value(&Song::new(row))
 }
 
 /// The first letter artists are indexed under (`#` for anything but a letter).

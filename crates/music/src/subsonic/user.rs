@@ -156,7 +156,7 @@ async fn playlist_value(
         value["coverArt"] = id_of(Kind::Album, first.track.album_id).into();
     }
     if with_entries {
-        value["entry"] = Value::Array(browse::song_values(call, &ordered).await?);
+        value["entry"] = Value::Array(browse::song_values(&ordered));
     }
     Ok(value)
 }
@@ -267,7 +267,7 @@ pub async fn play_queue(call: &Call<'_>) -> Result<Value> {
         "changed": time(queue.changed_at),
         "changedBy": queue.changed_by,
     });
-    value["entry"] = Value::Array(browse::song_values(call, &ordered).await?);
+    value["entry"] = Value::Array(browse::song_values(&ordered));
     if let Some(current) = queue.current_id {
         value["current"] = id_of(Kind::Track, current).into();
     }
@@ -403,7 +403,7 @@ pub async fn now_playing(call: &Call<'_>) -> Result<Value> {
         let Ok(row) = repo::track(call.db, &call.caller.viewer, entry.track_id).await else {
             continue;
         };
-        let Some(mut value) = browse::song_values(call, &[row]).await?.into_iter().next() else {
+        let Some(mut value) = browse::song_values(&[row]).into_iter().next() else {
             continue;
         };
         let username = revenge_auth::users::get(call.db, entry.user_id)
