@@ -65,41 +65,37 @@ impl FromQueryResult for TrackRow {
     }
 }
 
-/// The viewer's note on each row, joined in as the `note_*` columns [`Note`] reads: one query
-/// for the rows and what the viewer keeps of them, not a second one with a list of ids.
+/// The viewer's note on each row, read as the `note_*` columns [`Note`] reads: one query for
+/// the rows and what the viewer keeps of them, not a second one with a list of ids. Each
+/// column is a subquery on the annotation's primary key rather than a LEFT JOIN: a join gave
+/// SQLite's planner another table to place, and without statistics it then sorted a whole
+/// album list by artist instead of walking the artists' index.
 fn noted<E: EntityTrait>(
-    mut select: Select<E>,
+    select: Select<E>,
     viewer: &Viewer,
     kind: &str,
-    id: impl sea_orm::sea_query::IntoColumnRef,
+    id: (
+        impl sea_orm::sea_query::IntoIden + Copy,
+        impl sea_orm::sea_query::IntoIden + Copy,
+    ),
 ) -> Select<E> {
-    let note = Alias::new("note");
-    QueryTrait::query(&mut select).join_as(
-        JoinType::LeftJoin,
-        annotation::Entity,
-        note.clone(),
-        Expr::col((note.clone(), annotation::Column::UserId))
-            .eq(viewer.user_id)
-            .and(Expr::col((note.clone(), annotation::Column::Kind)).eq(kind))
-            .and(Expr::col((note.clone(), annotation::Column::ItemId)).equals(id)),
-    );
+    let note = |column: annotation::Column| {
+        let lookup = Query::select()
+            .column((annotation::Entity, column))
+            .from(annotation::Entity)
+            .and_where(
+                Expr::col((annotation::Entity, annotation::Column::UserId)).eq(viewer.user_id),
+            )
+            .and_where(Expr::col((annotation::Entity, annotation::Column::Kind)).eq(kind))
+            .and_where(Expr::col((annotation::Entity, annotation::Column::ItemId)).equals(id))
+            .to_owned();
+        Expr::SubQuery(None, Box::new(lookup.into()))
+    };
     select
-        .column_as(
-            Expr::col((note.clone(), annotation::Column::StarredAt)),
-            "note_starred_at",
-        )
-        .column_as(
-            Expr::col((note.clone(), annotation::Column::Rating)),
-            "note_rating",
-        )
-        .column_as(
-            Expr::col((note.clone(), annotation::Column::PlayCount)),
-            "note_play_count",
-        )
-        .column_as(
-            Expr::col((note, annotation::Column::PlayedAt)),
-            "note_played_at",
-        )
+        .column_as(note(annotation::Column::StarredAt), "note_starred_at")
+        .column_as(note(annotation::Column::Rating), "note_rating")
+        .column_as(note(annotation::Column::PlayCount), "note_play_count")
+        .column_as(note(annotation::Column::PlayedAt), "note_played_at")
 }
 
 /// Tracks read with their album's title, by a subquery per row read (one query, where a
