@@ -237,36 +237,54 @@ where
     }
 }
 
-/// The artists with these ids that the viewer may see (search hits), in no particular order.
+/// Ids bound in one query: far below SQLite's and PostgreSQL's limits on bound values.
+const IDS_PER_QUERY: usize = 500;
+
+/// The rows of `select` whose `id` is one of `ids`, a query per 500 ids, in no particular
+/// order.
+async fn with_ids<C, E, M>(
+    db: &C,
+    select: Select<E>,
+    id: E::Column,
+    ids: &[Id],
+) -> Result<Vec<M>, MusicError>
+where
+    C: ConnectionTrait,
+    E: EntityTrait,
+    M: FromQueryResult + Send + Sync,
+{
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        rows.extend(
+            select
+                .clone()
+                .filter(id.is_in(chunk.iter().copied()))
+                .into_model::<M>()
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(rows)
+}
+
+/// The artists with these ids that the viewer may see (search hits, starred lists), in no
+/// particular order.
 pub async fn artists_with_ids<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     ids: &[Id],
 ) -> Result<Vec<ArtistRow>, MusicError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(artist_query(viewer)
-        .filter(artist::Column::Id.is_in(ids.iter().copied()))
-        .into_model::<ArtistRow>()
-        .all(db)
-        .await?)
+    with_ids(db, artist_query(viewer), artist::Column::Id, ids).await
 }
 
-/// The albums with these ids that the viewer may see (search hits), in no particular order.
+/// The albums with these ids that the viewer may see (search hits, starred lists), in no
+/// particular order.
 pub async fn albums_with_ids<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     ids: &[Id],
 ) -> Result<Vec<AlbumRow>, MusicError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(album_query(viewer)
-        .filter(album::Column::Id.is_in(ids.iter().copied()))
-        .into_model::<AlbumRow>()
-        .all(db)
-        .await?)
+    with_ids(db, album_query(viewer), album::Column::Id, ids).await
 }
 
 /// One artist.

@@ -488,29 +488,20 @@ fn in_order<T>(rows: Vec<T>, ids: &[Id], id: impl Fn(&T) -> Id) -> Vec<T> {
     ids.iter().filter_map(|i| by_id.remove(i)).collect()
 }
 
-/// Ids asked for in one query: far below SQLite's and PostgreSQL's limits on bound values.
-const IDS_PER_QUERY: usize = 500;
-
-/// Albums by id, in that order, for starred lists (a query per 500; ids the caller may no
-/// longer see are left out).
+/// Albums by id, in that order, for starred lists (ids the caller may no longer see are left
+/// out).
 pub(crate) async fn albums_by_ids(call: &Call<'_>, ids: &[Id]) -> Result<Vec<Value>> {
-    let mut rows = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(IDS_PER_QUERY) {
-        rows.extend(repo::albums_with_ids(call.db, &call.caller.viewer, chunk).await?);
-    }
+    let rows = repo::albums_with_ids(call.db, &call.caller.viewer, ids).await?;
     Ok(in_order(rows, ids, |r| r.id)
         .iter()
         .map(model::album)
         .collect())
 }
 
-/// Artists by id, in that order, for starred lists (a query per 500; ids the caller may no
-/// longer see are left out).
+/// Artists by id, in that order, for starred lists (ids the caller may no longer see are left
+/// out).
 pub(crate) async fn artists_by_ids(call: &Call<'_>, ids: &[Id]) -> Result<Vec<Value>> {
-    let mut rows = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(IDS_PER_QUERY) {
-        rows.extend(repo::artists_with_ids(call.db, &call.caller.viewer, chunk).await?);
-    }
+    let rows = repo::artists_with_ids(call.db, &call.caller.viewer, ids).await?;
     Ok(in_order(rows, ids, |r| r.id)
         .iter()
         .map(model::artist)
