@@ -51,16 +51,20 @@ fn rank(a: &Ranked, b: &Ranked) -> Ordering {
         .then(a.address.cmp(&b.address))
 }
 
-/// Leaves the `keep` best of `found`, sorted.
-fn settle(found: &mut Vec<Ranked>, keep: usize) {
+/// Leaves the `keep` best of `found`, in no particular order but for the worst of them, which
+/// is last.
+fn trim(found: &mut Vec<Ranked>, keep: usize) {
     if keep == 0 {
         found.clear();
-        return;
-    }
-    if found.len() > keep {
+    } else if found.len() > keep {
         found.select_nth_unstable_by(keep - 1, rank);
         found.truncate(keep);
     }
+}
+
+/// Leaves the `keep` best of `found`, sorted.
+fn settle(found: &mut Vec<Ranked>, keep: usize) {
+    trim(found, keep);
     found.sort_unstable_by(rank);
 }
 
@@ -93,6 +97,7 @@ impl Collector for ByKind {
             item_id: fast.i64(ITEM_ID)?,
             popularity: fast.i64(POPULARITY)?,
             keep: self.keep.clone(),
+            floors: vec![Score::NEG_INFINITY; self.kinds.len()],
             found: self.kinds.iter().map(|_| KindFound::default()).collect(),
         })
     }
@@ -125,6 +130,9 @@ pub(crate) struct ByKindSegment {
     item_id: Column<i64>,
     popularity: Column<i64>,
     keep: Vec<usize>,
+    /// Per type, the score a match must reach to be kept once as many as kept are found: the
+    /// worst kept one's (a match scoring less can never rank above it).
+    floors: Vec<Score>,
     found: Vec<KindFound>,
 }
 
@@ -138,19 +146,31 @@ impl SegmentCollector for ByKindSegment {
         let Some(slot) = self.ords.iter().position(|o| *o == Some(ord)) else {
             return;
         };
-        let (Some(found), Some(keep)) = (self.found.get_mut(slot), self.keep.get(slot)) else {
+        let (Some(found), Some(&keep), Some(floor)) = (
+            self.found.get_mut(slot),
+            self.keep.get(slot),
+            self.floors.get_mut(slot),
+        ) else {
             return;
         };
         found.total += 1;
+        // Most matches of a broad query score below the page kept so far: they are counted,
+        // and their columns are not read.
+        if keep == 0 || score < *floor {
+            return;
+        }
         found.best.push(Ranked {
             score,
             popularity: self.popularity.first(doc).unwrap_or(0),
             address: DocAddress::new(self.segment_ord, doc),
             item_id: self.item_id.first(doc).unwrap_or(0),
         });
-        // Bounded, with sorting amortized over many matches.
+        // Bounded, with selection amortized over many matches.
         if found.best.len() >= (2 * keep).max(64) {
-            settle(&mut found.best, *keep);
+            trim(&mut found.best, keep);
+            if let Some(worst) = found.best.last() {
+                *floor = worst.score;
+            }
         }
     }
 

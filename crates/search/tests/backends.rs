@@ -336,6 +336,45 @@ async fn suite(backend: Backend) {
     }
 }
 
+/// A query matching hundreds of documents per type: each type's page, deep ones too, is what
+/// a search of that type alone answers (the per-type ranking keeps only what can still make
+/// a page while it collects).
+async fn many_matches(backend: Backend) {
+    let name = backend.name();
+    // Titles of four lengths, so scores differ and tie; popularity breaks the ties.
+    let titles = [
+        "Ocean",
+        "Ocean Deep",
+        "Ocean Deep Blue",
+        "The Ocean Deep Blue Sea",
+    ];
+    let docs: Vec<_> = (0..400)
+        .map(|i: i64| {
+            let kind = if i % 8 < 5 { "movie" } else { "series" };
+            let title = titles[usize::try_from(i % 4).unwrap()];
+            let mut d = doc(kind, 5000 + i, title, Some(2000), &["Drama"], 2, Some(12));
+            d.popularity = (i * 37) % 101;
+            d
+        })
+        .collect();
+    backend.upsert(&docs).await.unwrap();
+    for (limit, offset) in [(20, 0), (10, 90), (25, 125)] {
+        let pages = [("movie", limit, offset), ("series", limit, offset)];
+        let by_kind = find_kinds(&backend, &admin(), "ocean", &pages).await;
+        for ((kind, _, _), found) in pages.iter().zip(&by_kind) {
+            let alone = find_page(&backend, &admin(), "ocean", &[kind], limit, offset).await;
+            let ids: Vec<i64> = alone.hits.iter().map(|h| h.item_id).collect();
+            assert_eq!(ids.len(), limit, "{name}: {kind} at {offset}+{limit}");
+            assert_eq!(
+                (found.total, &found.item_ids),
+                (alone.total, &ids),
+                "{name}: {kind} at {offset}+{limit}"
+            );
+        }
+        assert_eq!((by_kind[0].total, by_kind[1].total), (250, 150), "{name}");
+    }
+}
+
 /// Reconciliation finds a missing, an orphaned and a stale document, repairs them and says so.
 async fn reconciliation(backend: Backend) {
     let name = backend.name();
@@ -414,6 +453,11 @@ async fn reconciliation(backend: Backend) {
 #[tokio::test]
 async fn embedded_backend_passes_the_suite() {
     suite(embedded()).await;
+}
+
+#[tokio::test]
+async fn embedded_backend_ranks_many_matches_per_type() {
+    many_matches(embedded()).await;
 }
 
 #[tokio::test]
@@ -516,6 +560,15 @@ mod typesense {
             return;
         };
         suite(backend).await;
+        index.drop_collection().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn typesense_backend_ranks_many_matches_per_type() {
+        let Some((backend, index)) = backend().await else {
+            return;
+        };
+        many_matches(backend).await;
         index.drop_collection().await.unwrap();
     }
 
