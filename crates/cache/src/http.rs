@@ -235,8 +235,8 @@ impl revenge_core::AnswerCache for Cache {
 
     fn put<'a>(&'a self, key: &'a str, answer: Bytes) -> revenge_core::AnswerFuture<'a, ()> {
         Box::pin(async move {
-            if answer.len() <= MAX_BODY {
-                let ttl = self.settings().list_ttl();
+            let ttl = self.settings().list_ttl();
+            if answer.len() <= MAX_BODY && !ttl.is_zero() {
                 self.set(&format!("answer:{key}"), answer, ttl).await;
             }
         })
