@@ -1,5 +1,10 @@
-//! The `revenge` binary: parses the command line and hands over to the library.
+//! The `revenge` binary: picks the process's allocator and hands over to the library.
+
+#[cfg(feature = "mimalloc")]
+mod allocator;
 
 fn main() -> std::process::ExitCode {
+    #[cfg(feature = "mimalloc")]
+    allocator::return_freed_memory_at_once();
     revenge_server::cli::main()
 }
