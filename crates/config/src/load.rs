@@ -506,7 +506,7 @@ mod tests {
         assert_eq!(config.server.port, 9100, "env beats file");
         assert_eq!(config.server.host, "0.0.0.0", "file beats default");
         assert_eq!(config.log.format, crate::LogFormat::Json);
-        assert_eq!(config.database.max_connections, 8, "default kept");
+        assert_eq!(config.database.max_connections, 4, "default kept");
     }
 
     #[test]

@@ -69,9 +69,9 @@ impl Default for ServerConfig {
 pub struct DatabaseConfig {
     /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`. Default: `revenge.db` in the data dir.
     pub url: Option<String>,
-    /// Most connections in the pool. 8 by default: on SQLite each is a thread with its own
-    /// page cache, and more than the requests a small server runs at once only made its
-    /// threads switch more and its caches colder (docs/benchmarks.md, session 15).
+    /// Most connections in the pool. 4 by default: on SQLite each is a thread with its own
+    /// page cache, and more than the two cores of a small server run at once only made its
+    /// threads switch more and its caches colder (docs/benchmarks.md, sessions 15 and 16).
     pub max_connections: u32,
     /// Seconds to wait for a connection.
     pub connect_timeout_secs: u64,
@@ -83,7 +83,7 @@ impl Default for DatabaseConfig {
     fn default() -> Self {
         Self {
             url: None,
-            max_connections: 8,
+            max_connections: 4,
             connect_timeout_secs: 10,
             sqlite_busy_timeout_ms: 5_000,
         }

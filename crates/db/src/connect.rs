@@ -66,7 +66,7 @@ impl ConnectOptions {
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
-            max_connections: 8,
+            max_connections: 4,
             connect_timeout: Duration::from_secs(10),
             sqlite_busy_timeout: Duration::from_secs(5),
         }
