@@ -4,6 +4,7 @@
 
 mod connect;
 mod error;
+mod held;
 pub mod migrate;
 pub mod settings;
 mod statistics;
@@ -12,6 +13,7 @@ mod statistics;
 pub use connect::open_in_memory;
 pub use connect::{Backend, ConnectOptions, Database, compiled_backends, connect};
 pub use error::DbError;
+pub use held::Held;
 pub use migrate::{MigrationSet, MigrationState, MigrationStatus};
 pub use sea_orm::DatabaseConnection;
 pub use statistics::refresh_statistics;

@@ -348,16 +348,18 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Reply> {
     ];
     let mut ranked = ranked(call, &viewer, query, &kinds).await?;
     let mut engine_ids = |kind: &str| ranked.as_mut().and_then(|r| r.remove(kind));
+    // Up to three reads (artists, albums, songs) on one connection, taken and given back once.
+    let db = &revenge_db::Held::take(call.db).await?;
     let mut artists = Vec::new();
     if let Some(artist_page) = artist_page {
         artists = match engine_ids(crate::search::ARTIST) {
             Some(ids) => in_order(
-                repo::artists_with_ids(call.db, &viewer, &ids).await?,
+                repo::artists_with_ids(db, &viewer, &ids).await?,
                 &ids,
                 |r| r.id,
             ),
             None => {
-                repo::artists(call.db, &viewer, query, Some(artist_page))
+                repo::artists(db, &viewer, query, Some(artist_page))
                     .await?
                     .items
             }
@@ -366,14 +368,12 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Reply> {
     let mut albums = Vec::new();
     if let Some(album_page) = album_page {
         albums = match engine_ids(crate::search::ALBUM) {
-            Some(ids) => in_order(
-                repo::albums_with_ids(call.db, &viewer, &ids).await?,
-                &ids,
-                |r| r.id,
-            ),
+            Some(ids) => in_order(repo::albums_with_ids(db, &viewer, &ids).await?, &ids, |r| {
+                r.id
+            }),
             None => {
                 repo::albums(
-                    call.db,
+                    db,
                     &viewer,
                     &AlbumOrder::Name,
                     None,
@@ -393,7 +393,7 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Reply> {
                     ids: Some(ids.clone()),
                     ..Default::default()
                 };
-                let rows = repo::tracks(call.db, &viewer, &filter, None).await?.items;
+                let rows = repo::tracks(db, &viewer, &filter, None).await?.items;
                 in_order(rows, &ids, |r| r.track.id)
             }
             None => {
@@ -401,7 +401,7 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Reply> {
                     query: query.map(str::to_owned),
                     ..Default::default()
                 };
-                repo::tracks(call.db, &viewer, &filter, Some(song_page))
+                repo::tracks(db, &viewer, &filter, Some(song_page))
                     .await?
                     .items
             }
