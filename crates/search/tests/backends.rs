@@ -554,31 +554,28 @@ mod typesense {
         Some((Backend::Typesense(index.clone()), index))
     }
 
-    #[tokio::test]
-    async fn typesense_backend_passes_the_suite() {
+    /// Runs `part` on a fresh collection of the shared Typesense, dropped afterwards.
+    async fn on_a_collection<F: std::future::Future<Output = ()>>(part: fn(Backend) -> F) {
         let Some((backend, index)) = backend().await else {
             return;
         };
-        suite(backend).await;
+        part(backend).await;
         index.drop_collection().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn typesense_backend_passes_the_suite() {
+        on_a_collection(suite).await;
     }
 
     #[tokio::test]
     async fn typesense_backend_ranks_many_matches_per_type() {
-        let Some((backend, index)) = backend().await else {
-            return;
-        };
-        many_matches(backend).await;
-        index.drop_collection().await.unwrap();
+        on_a_collection(many_matches).await;
     }
 
     #[tokio::test]
     async fn typesense_backend_reconciles() {
-        let Some((backend, index)) = backend().await else {
-            return;
-        };
-        reconciliation(backend).await;
-        index.drop_collection().await.unwrap();
+        on_a_collection(reconciliation).await;
     }
 
     /// A collection deleted behind an index's back (by an operator, or by another instance
