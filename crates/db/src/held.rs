@@ -28,8 +28,8 @@ enum Connection {
     Postgres(
         futures_util::lock::Mutex<sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Postgres>>,
     ),
-    /// A backend compiled without either: every query goes through `db`.
-    #[allow(dead_code, reason = "built only when no backend is compiled in")]
+    /// Any other backend (MySQL, or a build without either driver): every query goes through
+    /// `db`'s pool as usual.
     Pool,
 }
 
