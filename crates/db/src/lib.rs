@@ -2,6 +2,7 @@
 //! that applies the server's and every compiled-in module's frozen migrations, and server-wide
 //! settings. The server crate never writes SQL; it calls this crate.
 
+mod columns;
 mod connect;
 mod error;
 mod held;
@@ -9,6 +10,7 @@ pub mod migrate;
 pub mod settings;
 mod statistics;
 
+pub use columns::Columns;
 #[cfg(feature = "sqlite")]
 pub use connect::open_in_memory;
 pub use connect::{Backend, ConnectOptions, Database, compiled_backends, connect};

@@ -2,6 +2,7 @@
 //! viewer may see inside the SQL (never after paging).
 
 use revenge_core::{Id, Page, PageParams, Viewer};
+use revenge_db::Columns;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, LikeExpr, Order, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
@@ -13,7 +14,7 @@ use crate::entity::{album, annotation, artist, track, track_genre};
 use crate::user_data::Note;
 
 /// An artist with how many albums it leads.
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone)]
 pub struct ArtistRow {
     pub id: Id,
     pub library_id: Id,
@@ -22,12 +23,27 @@ pub struct ArtistRow {
     pub mbid: Option<String>,
     pub album_count: i64,
     /// The viewer's note on the artist.
-    #[sea_orm(nested)]
     pub note: Option<Note>,
 }
 
+/// Read by position, in `artist_query`'s order (see `revenge_db::Columns`).
+impl FromQueryResult for ArtistRow {
+    fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        let mut c = Columns::new(row, pre);
+        Ok(Self {
+            id: c.get("id")?,
+            library_id: c.get("library_id")?,
+            name: c.get("name")?,
+            sort_name: c.get("sort_name")?,
+            mbid: c.nullable("mbid")?,
+            album_count: c.get("album_count")?,
+            note: Note::read(&mut c)?,
+        })
+    }
+}
+
 /// An album with its artist's name, track count and length.
-#[derive(Debug, Clone, FromQueryResult)]
+#[derive(Debug, Clone)]
 pub struct AlbumRow {
     pub id: Id,
     pub library_id: Id,
@@ -43,8 +59,30 @@ pub struct AlbumRow {
     pub song_count: i64,
     pub duration_ms: i64,
     /// The viewer's note on the album.
-    #[sea_orm(nested)]
     pub note: Option<Note>,
+}
+
+/// Read by position, in `album_query`'s order (see `revenge_db::Columns`).
+impl FromQueryResult for AlbumRow {
+    fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        let mut c = Columns::new(row, pre);
+        Ok(Self {
+            id: c.get("id")?,
+            library_id: c.get("library_id")?,
+            artist_id: c.get("artist_id")?,
+            title: c.get("title")?,
+            year: c.nullable("year")?,
+            original_year: c.nullable("original_year")?,
+            genre: c.nullable("genre")?,
+            compilation: c.get("compilation")?,
+            mbid: c.nullable("mbid")?,
+            added_at: c.get("added_at")?,
+            song_count: c.get("song_count")?,
+            duration_ms: c.get("duration_ms")?,
+            artist_name: c.get("artist_name")?,
+            note: Note::read(&mut c)?,
+        })
+    }
 }
 
 /// A track with its album's title and the viewer's note.
@@ -55,12 +93,56 @@ pub struct TrackRow {
     pub note: Option<Note>,
 }
 
+/// Read by position, in `track_rows`' order: the table's columns as declared, the viewer's
+/// note, the album's title (see `revenge_db::Columns`).
 impl FromQueryResult for TrackRow {
     fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        let mut c = Columns::new(row, pre);
+        let track = track::Model {
+            id: c.get("id")?,
+            library_id: c.get("library_id")?,
+            album_id: c.get("album_id")?,
+            artist_id: c.get("artist_id")?,
+            title: c.get("title")?,
+            sort_title: c.get("sort_title")?,
+            artists: c.get("artists")?,
+            album_artist: c.get("album_artist")?,
+            disc_no: c.nullable("disc_no")?,
+            disc_total: c.nullable("disc_total")?,
+            track_no: c.nullable("track_no")?,
+            track_total: c.nullable("track_total")?,
+            year: c.nullable("year")?,
+            original_year: c.nullable("original_year")?,
+            genres: c.get("genres")?,
+            composer: c.nullable("composer")?,
+            compilation: c.get("compilation")?,
+            mb_track_id: c.nullable("mb_track_id")?,
+            mb_recording_id: c.nullable("mb_recording_id")?,
+            mb_release_id: c.nullable("mb_release_id")?,
+            mb_artist_id: c.nullable("mb_artist_id")?,
+            rg_track_gain: c.nullable("rg_track_gain")?,
+            rg_track_peak: c.nullable("rg_track_peak")?,
+            rg_album_gain: c.nullable("rg_album_gain")?,
+            rg_album_peak: c.nullable("rg_album_peak")?,
+            bpm: c.nullable("bpm")?,
+            comment: c.nullable("comment")?,
+            has_cover: c.get("has_cover")?,
+            lyrics: c.nullable("lyrics")?,
+            duration_ms: c.get("duration_ms")?,
+            bitrate: c.nullable("bitrate")?,
+            sample_rate: c.nullable("sample_rate")?,
+            channels: c.nullable("channels")?,
+            bit_depth: c.nullable("bit_depth")?,
+            suffix: c.get("suffix")?,
+            size: c.get("size")?,
+            warning: c.nullable("warning")?,
+            rating_level: c.nullable("rating_level")?,
+            added_at: c.get("added_at")?,
+        };
         Ok(Self {
-            track: track::Model::from_query_result(row, pre)?,
-            album_title: row.try_get(pre, "album_title")?,
-            note: Option::<Note>::from_query_result(row, pre)?,
+            track,
+            note: Note::read(&mut c)?,
+            album_title: c.get("album_title")?,
         })
     }
 }
@@ -809,7 +891,7 @@ pub async fn first_album_of_artist<C: ConnectionTrait>(
 mod tests {
     use revenge_core::{Module, Viewer};
     use revenge_db::MigrationSet;
-    use sea_orm::{ConnectionTrait, DbBackend, QueryFilter, QueryTrait, Statement};
+    use sea_orm::{ConnectionTrait, DbBackend, QueryFilter, QuerySelect, QueryTrait, Statement};
 
     use super::{AlbumOrder, album, album_page_query, album_query, track, track_rows};
 
@@ -887,6 +969,271 @@ mod tests {
                 .iter()
                 .any(|s| s.contains("SEARCH music_album USING INTEGER PRIMARY KEY")),
             "{steps:?}"
+        );
+    }
+
+    /// A database with one library, one user, and one artist, album and track of `library`
+    /// whose every column holds a value no other column holds (`full`) or whose optional
+    /// columns are all NULL; with `full`, the user's notes on all three.
+    async fn one_of_each(full: bool) -> (revenge_db::Database, Viewer) {
+        use sea_orm::{ActiveModelTrait, IntoActiveModel};
+
+        use crate::entity::{annotation, artist};
+
+        let db = revenge_db::open_in_memory(vec![MigrationSet {
+            owner: "music",
+            migrations: crate::MusicModule.migrations(),
+        }])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let at = |n: i64| {
+            chrono::DateTime::from_timestamp(1_700_000_000 + n, 0).unwrap_or_else(|| panic!("{n}"))
+        };
+        for sql in [
+            "INSERT INTO library (id, module, name, created_at) VALUES (3, 'music', 'Music', '2026-01-01T00:00:00Z')",
+            "INSERT INTO app_user (id, username, username_key, display_name, password_hash, role, \
+             can_manage_libraries, can_manage_users, can_download, can_transcode, can_access_adult, \
+             max_rating_level, disabled, preferences, created_at, updated_at) VALUES (5, 'u', 'u', 'U', \
+             'x', 'user', false, false, true, true, false, NULL, false, '{}', '2026-01-01T00:00:00Z', \
+             '2026-01-01T00:00:00Z')",
+        ] {
+            db.conn
+                .execute_unprepared(sql)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+        let some = |value: &str| full.then(|| value.to_owned());
+        let number = |n: i32| full.then_some(n);
+        let real = |x: f64| full.then_some(x);
+        let rows = (
+            artist::Model {
+                id: 11,
+                library_id: 3,
+                name: "artist name".into(),
+                name_key: "artist key".into(),
+                sort_name: "artist sort".into(),
+                mbid: some("artist mbid"),
+                rating_level: None,
+                added_at: at(1),
+            },
+            album::Model {
+                id: 13,
+                library_id: 3,
+                artist_id: 11,
+                group_key: "album group".into(),
+                title: "album title".into(),
+                sort_title: "album sort".into(),
+                year: number(1971),
+                original_year: number(1969),
+                genre: some("album genre"),
+                compilation: full,
+                mbid: some("album mbid"),
+                rating_level: None,
+                added_at: at(2),
+                song_count: 17,
+                duration_ms: 19_000,
+            },
+            track::Model {
+                id: 23,
+                library_id: 3,
+                album_id: 13,
+                artist_id: 11,
+                title: "track title".into(),
+                sort_title: "track sort".into(),
+                artists: r#"["track artist"]"#.into(),
+                album_artist: "album artist".into(),
+                disc_no: number(29),
+                disc_total: number(31),
+                track_no: number(37),
+                track_total: number(41),
+                year: number(1943),
+                original_year: number(1947),
+                genres: r#"["track genre"]"#.into(),
+                composer: some("composer"),
+                compilation: full,
+                mb_track_id: some("mb track"),
+                mb_recording_id: some("mb recording"),
+                mb_release_id: some("mb release"),
+                mb_artist_id: some("mb artist"),
+                rg_track_gain: real(-1.5),
+                rg_track_peak: real(0.25),
+                rg_album_gain: real(-2.5),
+                rg_album_peak: real(0.75),
+                bpm: number(53),
+                comment: some("comment"),
+                has_cover: full,
+                lyrics: some("lyrics"),
+                duration_ms: 59_000,
+                bitrate: number(61),
+                sample_rate: number(67),
+                channels: number(71),
+                bit_depth: number(73),
+                suffix: "flac".into(),
+                size: 79,
+                warning: some("warning"),
+                rating_level: None,
+                added_at: at(3),
+            },
+        );
+        rows.0
+            .clone()
+            .into_active_model()
+            .insert(&db.conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        rows.1
+            .clone()
+            .into_active_model()
+            .insert(&db.conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        rows.2
+            .clone()
+            .into_active_model()
+            .insert(&db.conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if full {
+            for (n, (kind, item_id)) in [("artist", 11), ("album", 13), ("track", 23)]
+                .into_iter()
+                .enumerate()
+            {
+                let n = i32::try_from(n).unwrap_or_else(|e| panic!("{e}"));
+                annotation::Model {
+                    user_id: 5,
+                    kind: kind.into(),
+                    item_id,
+                    starred_at: Some(at(100 + i64::from(n))),
+                    rating: Some(n + 2),
+                    play_count: 83 + n,
+                    played_at: Some(at(200 + i64::from(n))),
+                }
+                .into_active_model()
+                .insert(&db.conn)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        let viewer = Viewer {
+            user_id: 5,
+            ..Viewer::system()
+        };
+        (db, viewer)
+    }
+
+    /// Rows are read column by column in the order their queries select them: every field
+    /// holding the value of its own column (no two alike) proves the orders agree.
+    #[tokio::test]
+    async fn rows_read_by_position_fill_each_field_from_its_own_column() {
+        for full in [true, false] {
+            let (db, viewer) = one_of_each(full).await;
+            let db = &db.conn;
+            let tracks = super::tracks(db, &viewer, &super::TrackFilter::default(), None)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let [row] = tracks.items.as_slice() else {
+                panic!("{:?}", tracks.items)
+            };
+            let stored = <track::Entity as sea_orm::EntityTrait>::find_by_id(23)
+                .one(db)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("no track"));
+            assert_eq!(row.track, stored, "full: {full}");
+            assert_eq!(row.album_title, "album title");
+            let albums = super::albums_with_ids(db, &viewer, &[13])
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let artists = super::artists_with_ids(db, &viewer, &[11])
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let ([album], [artist]) = (albums.as_slice(), artists.as_slice()) else {
+                panic!("{albums:?} {artists:?}")
+            };
+            let got = (
+                (
+                    album.id,
+                    album.library_id,
+                    album.artist_id,
+                    album.title.as_str(),
+                ),
+                (album.year, album.original_year, album.genre.as_deref()),
+                (
+                    album.compilation,
+                    album.mbid.as_deref(),
+                    album.added_at.timestamp(),
+                ),
+                (
+                    album.artist_name.as_str(),
+                    album.song_count,
+                    album.duration_ms,
+                ),
+                (artist.id, artist.library_id, artist.name.as_str()),
+                (
+                    artist.sort_name.as_str(),
+                    artist.mbid.as_deref(),
+                    artist.album_count,
+                ),
+            );
+            let (year, original_year) = if full {
+                (Some(1971), Some(1969))
+            } else {
+                (None, None)
+            };
+            let want = (
+                (13, 3, 11, "album title"),
+                (year, original_year, full.then_some("album genre")),
+                (full, full.then_some("album mbid"), 1_700_000_002),
+                ("artist name", 17, 19_000),
+                (11, 3, "artist name"),
+                ("artist sort", full.then_some("artist mbid"), 1),
+            );
+            assert_eq!(got, want);
+            let note = |note: Option<&crate::user_data::Note>| {
+                note.map(|n| {
+                    (
+                        n.starred_at.map(|t| t.timestamp() - 1_700_000_000),
+                        n.rating,
+                        n.play_count,
+                        n.played_at.map(|t| t.timestamp() - 1_700_000_000),
+                    )
+                })
+            };
+            let notes = [
+                note(artist.note.as_ref()),
+                note(album.note.as_ref()),
+                note(row.note.as_ref()),
+            ];
+            let want = if full {
+                [
+                    Some((Some(100), Some(2), 83, Some(200))),
+                    Some((Some(101), Some(3), 84, Some(201))),
+                    Some((Some(102), Some(4), 85, Some(202))),
+                ]
+            } else {
+                [None, None, None]
+            };
+            assert_eq!(notes, want, "full: {full}");
+        }
+    }
+
+    /// A query whose columns come in another order than its reader's fails, naming both.
+    #[tokio::test]
+    async fn a_row_of_another_shape_is_an_error_naming_the_column() {
+        let (db, viewer) = one_of_each(true).await;
+        let select = <track::Entity as sea_orm::EntityTrait>::find()
+            .select_only()
+            .column(track::Column::LibraryId)
+            .column(track::Column::Id);
+        let err = track_rows(select, &viewer)
+            .all(&db.conn)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("rows read from the wrong columns"));
+        let message = err.to_string();
+        assert!(
+            message.contains("`library_id`") && message.contains("`id`"),
+            "{message}"
         );
     }
 }

@@ -39,20 +39,35 @@ impl Kind {
 /// One user's view of one item, read beside the item's row (the `note_*` columns that
 /// `repo` joins in for the viewer; none where the viewer has no note, as `play_count` is then
 /// NULL).
-#[derive(Debug, Clone, Default, sea_orm::FromQueryResult)]
+#[derive(Debug, Clone, Default)]
 pub struct Note {
     /// When starred.
-    #[sea_orm(from_alias = "note_starred_at")]
     pub starred_at: Option<DateTime<Utc>>,
     /// 1 to 5.
-    #[sea_orm(from_alias = "note_rating")]
     pub rating: Option<i32>,
     /// Plays.
-    #[sea_orm(from_alias = "note_play_count")]
     pub play_count: i32,
     /// Last play.
-    #[sea_orm(from_alias = "note_played_at")]
     pub played_at: Option<DateTime<Utc>>,
+}
+
+impl Note {
+    /// The note in the next four `note_*` columns (as `repo` selects them); `None` where the
+    /// viewer has none (no annotation row, so even the play count is NULL).
+    pub(crate) fn read(
+        columns: &mut revenge_db::Columns<'_>,
+    ) -> Result<Option<Self>, sea_orm::DbErr> {
+        let starred_at = columns.nullable("note_starred_at")?;
+        let rating = columns.nullable("note_rating")?;
+        let play_count = columns.nullable("note_play_count")?;
+        let played_at = columns.nullable("note_played_at")?;
+        Ok(play_count.map(|play_count| Self {
+            starred_at,
+            rating,
+            play_count,
+            played_at,
+        }))
+    }
 }
 
 /// Checks the viewer may see the item.
