@@ -6,5 +6,7 @@ mod allocator;
 fn main() -> std::process::ExitCode {
     #[cfg(feature = "mimalloc")]
     allocator::return_freed_memory_at_once();
+    #[cfg(all(feature = "mimalloc", feature = "sqlite"))]
+    allocator::sqlite_allocates_here();
     revenge_server::cli::main()
 }
