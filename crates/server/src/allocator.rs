@@ -36,19 +36,19 @@ pub fn return_freed_memory_at_once() {
     }
 }
 
-/// Hands SQLite's allocations to mimalloc and turns off SQLite's own count of them. SQLite
-/// allocates for every value it hands out (sqlx copies each column of each row), every cursor
-/// and every list of ids; through glibc, with a mutex around each for that count, that was
-/// about 14% of an uncached `search3`'s instructions. Call first thing in `main`, before
-/// anything opens a database: SQLite takes these settings only before it starts. Nothing is
-/// lost when it refuses (it keeps the C library's allocator); the refusal is logged.
+/// Hands SQLite's allocations to mimalloc. SQLite allocates for every value it hands out
+/// (sqlx copies each column of each row), every cursor and every list of ids; through glibc
+/// that was about 14% of an uncached `search3`'s instructions (callgrind, session 17). Call
+/// first thing in `main`, before anything opens a database: SQLite takes the setting only
+/// before it starts. Nothing is lost when it refuses (it keeps the C library's allocator);
+/// the refusal is printed.
 #[cfg(feature = "sqlite")]
 #[allow(
     unsafe_code,
-    reason = "sqlite3_config has no safe wrapper; it only sets SQLite's allocator and counters"
+    reason = "sqlite3_config has no safe wrapper; it only sets SQLite's allocator"
 )]
 pub fn sqlite_allocates_here() {
-    use libsqlite3_sys::{SQLITE_CONFIG_MALLOC, SQLITE_CONFIG_MEMSTATUS, SQLITE_OK};
+    use libsqlite3_sys::{SQLITE_CONFIG_MALLOC, SQLITE_OK};
 
     let methods = libsqlite3_sys::sqlite3_mem_methods {
         xMalloc: Some(sqlite_malloc),
@@ -60,19 +60,13 @@ pub fn sqlite_allocates_here() {
         xShutdown: Some(sqlite_shutdown),
         pAppData: std::ptr::null_mut(),
     };
-    // SAFETY: both calls run before SQLite is initialised (nothing has opened a database yet)
-    // and on one thread; SQLite copies `methods` before the call returns, and every function
-    // it names is safe to call from any thread at any time.
-    let (malloc, memstatus) = unsafe {
-        (
-            libsqlite3_sys::sqlite3_config(SQLITE_CONFIG_MALLOC, &raw const methods),
-            libsqlite3_sys::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int),
-        )
-    };
-    if (malloc, memstatus) != (SQLITE_OK, SQLITE_OK) {
-        eprintln!(
-            "warning: SQLite kept its own allocator (sqlite3_config answered {malloc} and {memstatus})"
-        );
+    // SAFETY: runs before SQLite is initialised (nothing has opened a database yet) and on
+    // one thread; SQLite copies `methods` before the call returns, and every function it
+    // names is safe to call from any thread at any time.
+    let answer =
+        unsafe { libsqlite3_sys::sqlite3_config(SQLITE_CONFIG_MALLOC, &raw const methods) };
+    if answer != SQLITE_OK {
+        eprintln!("warning: SQLite kept its own allocator (sqlite3_config answered {answer})");
     }
 }
 
