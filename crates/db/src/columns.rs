@@ -5,9 +5,11 @@
 //! and row) and, for an optional column that is NULL, formats the column's name into an error
 //! it then drops: an uncached Subsonic `search3` reads 60 rows holding some 600 NULLs (tags a
 //! file lacks, notes a user never made) and spent 8% of its time in that formatting. Here each
-//! column is read by position, a NULL is seen before anything is decoded, and the column's
-//! name is still checked (one string comparison) so that a query selecting its columns in
-//! another order fails with an error naming both columns instead of filling the wrong fields.
+//! column is read by position and a NULL is seen before anything is decoded. A column's
+//! order is the code's, never the input's: builds with debug assertions (every test) check
+//! each column's name, so that a query selecting its columns in another order fails with an
+//! error naming both columns instead of filling the wrong fields; release builds skip the
+//! check (a third of the reading, 3% of an uncached `search3`'s instructions).
 
 use sea_orm::{DbErr, QueryResult, TryGetable};
 
@@ -46,10 +48,14 @@ impl<'r> Columns<'r> {
         }
     }
 
-    /// Moves past the next column after checking its name; its position.
+    /// Moves past the next column (after checking its name, with debug assertions); its
+    /// position.
     fn advance(&mut self, name: &str) -> Result<usize, DbErr> {
         let at = self.at;
         self.at += 1;
+        if !cfg!(debug_assertions) {
+            return Ok(at);
+        }
         let matches = |actual: &str| actual.strip_prefix(self.prefix) == Some(name);
         match self.name_at(at) {
             Some(actual) if matches(&actual) => Ok(at),
