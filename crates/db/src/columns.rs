@@ -88,8 +88,6 @@ impl<'r> Columns<'r> {
     /// Whether the column is NULL; `None` when the row's driver cannot say without decoding.
     fn is_null(&self, at: usize, name: &str) -> Result<Option<bool>, DbErr> {
         #[cfg(any(feature = "sqlite", feature = "postgres"))]
-        use sea_orm::sqlx::{Row, ValueRef};
-        #[cfg(any(feature = "sqlite", feature = "postgres"))]
         let unreadable = |e: sea_orm::sqlx::Error| {
             DbErr::Type(format!(
                 "column {at} (`{prefix}{name}`): {e}",
@@ -98,19 +96,23 @@ impl<'r> Columns<'r> {
         };
         #[cfg(feature = "sqlite")]
         if let Some(row) = self.row.try_as_sqlite_row() {
-            return row
-                .try_get_raw(at)
-                .map(|v| Some(v.is_null()))
-                .map_err(unreadable);
+            return null_at(row, at).map(Some).map_err(unreadable);
         }
         #[cfg(feature = "postgres")]
         if let Some(row) = self.row.try_as_pg_row() {
-            return row
-                .try_get_raw(at)
-                .map(|v| Some(v.is_null()))
-                .map_err(unreadable);
+            return null_at(row, at).map(Some).map_err(unreadable);
         }
         let _ = (at, name);
         Ok(None)
     }
+}
+
+/// Whether column `at` of a driver's row is NULL, without decoding it.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+fn null_at<R: sea_orm::sqlx::Row>(row: &R, at: usize) -> Result<bool, sea_orm::sqlx::Error>
+where
+    usize: sea_orm::sqlx::ColumnIndex<R>,
+{
+    use sea_orm::sqlx::ValueRef;
+    row.try_get_raw(at).map(|value| value.is_null())
 }
