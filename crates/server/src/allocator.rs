@@ -5,7 +5,9 @@
 //! the same binary answers about 30% more searches and album lists a second
 //! (docs/benchmarks.md, session 16). SQLite, the one C library linked in that allocates
 //! much, is handed mimalloc too (`sqlite_allocates_here`): its allocations through glibc were
-//! another seventh of a search's instructions (session 17).
+//! another seventh of a search's instructions (session 17). Only a process that runs until
+//! stopped gives freed memory back at once (`return_freed_memory_at_once`); one-off commands
+//! keep mimalloc's defaults, which made a scan a fifth faster.
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -21,8 +23,8 @@ const PAGE_FULL_RETAIN: libmimalloc_sys::mi_option_t = 36;
 /// keeps no emptied page per size class and thread. mimalloc purges only when it is called: a
 /// server gone idle right after a password hash (19 MiB for argon2) kept that memory resident
 /// until its next request; the retained pages were another 1–1.5 MiB of an idle server (no
-/// slower under load). Call first thing in `main`, before other threads start (mimalloc's
-/// options are not thread-safe to set).
+/// slower under load). Call in `main` for a process that idles (the server), before other
+/// threads start (mimalloc's options are not thread-safe to set).
 #[allow(
     unsafe_code,
     reason = "mi_option_set has no safe wrapper; it only sets one of mimalloc's parameters"

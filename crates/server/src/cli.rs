@@ -23,6 +23,17 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// Whether the command runs until stopped (the server, the remote transcoder), rather
+    /// than doing one job and exiting.
+    pub fn runs_until_stopped(&self) -> bool {
+        matches!(
+            self.command,
+            None | Some(Command::Serve { .. } | Command::Transcoder { .. })
+        )
+    }
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -130,10 +141,9 @@ pub fn parse() -> Cli {
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
-/// The binary's entry point.
-pub fn main() -> ExitCode {
+/// The binary's entry point, given the parsed command line.
+pub fn main(cli: Cli) -> ExitCode {
     revenge_core::memory::keep_large_blocks_unpooled();
-    let cli = parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -457,4 +467,26 @@ fn lines(verb: &str, names: Vec<String>) -> String {
         return format!("nothing {verb}\n");
     }
     names.iter().map(|n| format!("{verb} {n}\n")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    #[test]
+    fn only_the_server_and_the_transcoder_run_until_stopped() {
+        let runs = |args: &[&str]| {
+            Cli::try_parse_from(args)
+                .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+                .runs_until_stopped()
+        };
+        assert!(runs(&["revenge"]));
+        assert!(runs(&["revenge", "--config", "r.yaml", "serve"]));
+        assert!(runs(&["revenge", "transcoder"]));
+        assert!(!runs(&["revenge", "scan", "Music"]));
+        assert!(!runs(&["revenge", "user", "create", "bench"]));
+        assert!(!runs(&["revenge", "migrate", "status"]));
+    }
 }
