@@ -11,7 +11,7 @@
 /// 10-13 MiB of it anonymous, before; 34-36 MiB, 8 MiB anonymous, after. Fixing the mmap bound
 /// alone also fixes the trim bound at 128 KiB, which cost uncached `search3` a fifth of its
 /// throughput (heaps shrunk and grown again on every request); 2 MiB gives it back. Call once,
-/// first thing in `main`, before other threads start.
+/// in `main` before other threads start and before large allocations.
 #[allow(
     unsafe_code,
     reason = "mallopt has no safe wrapper; like malloc_trim it only tunes glibc's allocator"

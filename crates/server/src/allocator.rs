@@ -41,7 +41,7 @@ pub fn return_freed_memory_at_once() {
 /// Hands SQLite's allocations to mimalloc. SQLite allocates for every value it hands out
 /// (sqlx copies each column of each row), every cursor and every list of ids; through glibc
 /// that was about 14% of an uncached `search3`'s instructions (callgrind, session 17). Call
-/// first thing in `main`, before anything opens a database: SQLite takes the setting only
+/// in `main`, before anything opens a database: SQLite takes the setting only
 /// before it starts. Nothing is lost when it refuses (it keeps the C library's allocator);
 /// the refusal is printed.
 #[cfg(feature = "sqlite")]
