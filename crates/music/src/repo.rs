@@ -3,7 +3,7 @@
 
 use revenge_core::{Id, Page, PageParams, Viewer};
 use revenge_db::Columns;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, LikeExpr, Order, Query};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, LikeExpr, Order, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Select,
@@ -147,11 +147,23 @@ impl FromQueryResult for TrackRow {
     }
 }
 
+/// How a query reads the viewer's notes on its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Notes {
+    /// A subquery per note column on the annotation's primary key: for lists, where a join
+    /// gave SQLite's planner another table to place, and without statistics it then sorted a
+    /// whole album list by artist instead of walking the artists' index.
+    PerColumn,
+    /// One LEFT JOIN on the annotation's primary key: for rows asked for by id (search hits,
+    /// starred lists), where the ids decide the plan and one lookup a row replaces four.
+    Joined,
+}
+
+/// The alias of the joined annotation in [`Notes::Joined`] queries.
+const NOTE: &str = "note";
+
 /// The viewer's note on each row, read as the `note_*` columns [`Note`] reads: one query for
-/// the rows and what the viewer keeps of them, not a second one with a list of ids. Each
-/// column is a subquery on the annotation's primary key rather than a LEFT JOIN: a join gave
-/// SQLite's planner another table to place, and without statistics it then sorted a whole
-/// album list by artist instead of walking the artists' index.
+/// the rows and what the viewer keeps of them, not a second one with a list of ids.
 fn noted<E: EntityTrait>(
     select: Select<E>,
     viewer: &Viewer,
@@ -160,24 +172,44 @@ fn noted<E: EntityTrait>(
         impl sea_orm::sea_query::IntoIden + Copy,
         impl sea_orm::sea_query::IntoIden + Copy,
     ),
+    how: Notes,
 ) -> Select<E> {
-    let note = |column: annotation::Column| {
-        let lookup = Query::select()
-            .column((annotation::Entity, column))
-            .from(annotation::Entity)
-            .and_where(
-                Expr::col((annotation::Entity, annotation::Column::UserId)).eq(viewer.user_id),
-            )
-            .and_where(Expr::col((annotation::Entity, annotation::Column::Kind)).eq(kind))
-            .and_where(Expr::col((annotation::Entity, annotation::Column::ItemId)).equals(id))
-            .to_owned();
-        Expr::SubQuery(None, Box::new(lookup.into()))
-    };
-    select
-        .column_as(note(annotation::Column::StarredAt), "note_starred_at")
-        .column_as(note(annotation::Column::Rating), "note_rating")
-        .column_as(note(annotation::Column::PlayCount), "note_play_count")
-        .column_as(note(annotation::Column::PlayedAt), "note_played_at")
+    const COLUMNS: [(annotation::Column, &str); 4] = [
+        (annotation::Column::StarredAt, "note_starred_at"),
+        (annotation::Column::Rating, "note_rating"),
+        (annotation::Column::PlayCount, "note_play_count"),
+        (annotation::Column::PlayedAt, "note_played_at"),
+    ];
+    match how {
+        Notes::PerColumn => COLUMNS.into_iter().fold(select, |select, (column, name)| {
+            let lookup = Query::select()
+                .column((annotation::Entity, column))
+                .from(annotation::Entity)
+                .and_where(
+                    Expr::col((annotation::Entity, annotation::Column::UserId)).eq(viewer.user_id),
+                )
+                .and_where(Expr::col((annotation::Entity, annotation::Column::Kind)).eq(kind))
+                .and_where(Expr::col((annotation::Entity, annotation::Column::ItemId)).equals(id))
+                .to_owned();
+            select.column_as(Expr::SubQuery(None, Box::new(lookup.into())), name)
+        }),
+        Notes::Joined => {
+            let note = Alias::new(NOTE);
+            let mut select = COLUMNS.into_iter().fold(select, |select, (column, name)| {
+                select.column_as(Expr::col((note.clone(), column)), name)
+            });
+            QuerySelect::query(&mut select).join_as(
+                JoinType::LeftJoin,
+                annotation::Entity,
+                note.clone(),
+                Condition::all()
+                    .add(Expr::col((note.clone(), annotation::Column::UserId)).eq(viewer.user_id))
+                    .add(Expr::col((note.clone(), annotation::Column::Kind)).eq(kind))
+                    .add(Expr::col((note, annotation::Column::ItemId)).equals(id)),
+            );
+            select
+        }
+    }
 }
 
 /// Tracks read with their album's title, by a subquery per row read (one query, where a
@@ -186,9 +218,16 @@ fn noted<E: EntityTrait>(
 fn track_rows(
     select: Select<track::Entity>,
     viewer: &Viewer,
+    how: Notes,
 ) -> sea_orm::Selector<sea_orm::SelectModel<TrackRow>> {
-    noted(select, viewer, "track", (track::Entity, track::Column::Id))
-        .column_as(
+    noted(
+        select,
+        viewer,
+        "track",
+        (track::Entity, track::Column::Id),
+        how,
+    )
+    .column_as(
             Expr::cust(
                 "COALESCE((SELECT title FROM music_album WHERE music_album.id = music_track.album_id), '')",
             ),
@@ -229,7 +268,7 @@ fn like(column: &'static str, needle: &str) -> Expr {
     Expr::cust(format!("LOWER({column})")).like(LikeExpr::new(format!("%{escaped}%")).escape('!'))
 }
 
-fn artist_query(viewer: &Viewer) -> Select<artist::Entity> {
+fn artist_query(viewer: &Viewer, how: Notes) -> Select<artist::Entity> {
     let select = artist::Entity::find()
         .select_only()
         .columns([
@@ -251,6 +290,7 @@ fn artist_query(viewer: &Viewer) -> Select<artist::Entity> {
         viewer,
         "artist",
         (artist::Entity, artist::Column::Id),
+        how,
     )
 }
 
@@ -262,7 +302,7 @@ pub async fn artists<C: ConnectionTrait>(
     query: Option<&str>,
     page: Option<PageParams>,
 ) -> Result<Page<ArtistRow>, MusicError> {
-    let mut select = artist_query(viewer).filter(
+    let mut select = artist_query(viewer, Notes::PerColumn).filter(
         artist::Column::Id.in_subquery(
             Query::select()
                 .column(album::Column::ArtistId)
@@ -335,6 +375,13 @@ where
     E: EntityTrait,
     M: FromQueryResult + Send + Sync,
 {
+    if ids.len() <= IDS_PER_QUERY {
+        return Ok(select
+            .filter(id.is_in(ids.iter().copied()))
+            .into_model::<M>()
+            .all(db)
+            .await?);
+    }
     let mut rows = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IDS_PER_QUERY) {
         rows.extend(
@@ -356,7 +403,13 @@ pub async fn artists_with_ids<C: ConnectionTrait>(
     viewer: &Viewer,
     ids: &[Id],
 ) -> Result<Vec<ArtistRow>, MusicError> {
-    with_ids(db, artist_query(viewer), artist::Column::Id, ids).await
+    with_ids(
+        db,
+        artist_query(viewer, Notes::Joined),
+        artist::Column::Id,
+        ids,
+    )
+    .await
 }
 
 /// The albums with these ids that the viewer may see (search hits, starred lists), in no
@@ -366,7 +419,13 @@ pub async fn albums_with_ids<C: ConnectionTrait>(
     viewer: &Viewer,
     ids: &[Id],
 ) -> Result<Vec<AlbumRow>, MusicError> {
-    with_ids(db, album_query(viewer), album::Column::Id, ids).await
+    with_ids(
+        db,
+        album_query(viewer, Notes::Joined),
+        album::Column::Id,
+        ids,
+    )
+    .await
 }
 
 /// One artist.
@@ -375,7 +434,7 @@ pub async fn artist<C: ConnectionTrait>(
     viewer: &Viewer,
     id: Id,
 ) -> Result<ArtistRow, MusicError> {
-    artist_query(viewer)
+    artist_query(viewer, Notes::Joined)
         .filter(artist::Column::Id.eq(id))
         .into_model::<ArtistRow>()
         .one(db)
@@ -383,7 +442,7 @@ pub async fn artist<C: ConnectionTrait>(
         .ok_or_else(|| MusicError::not_found(format!("artist {id}")))
 }
 
-fn album_query(viewer: &Viewer) -> Select<album::Entity> {
+fn album_query(viewer: &Viewer, how: Notes) -> Select<album::Entity> {
     let select = album::Entity::find()
         .select_only()
         .columns([
@@ -409,7 +468,13 @@ fn album_query(viewer: &Viewer) -> Select<album::Entity> {
             "artist_name",
         )
         .filter(visible_albums(viewer));
-    noted(select, viewer, "album", (album::Entity, album::Column::Id))
+    noted(
+        select,
+        viewer,
+        "album",
+        (album::Entity, album::Column::Id),
+        how,
+    )
 }
 
 /// How an album list is ordered and filtered (the Subsonic `getAlbumList` types, which the
@@ -477,7 +542,13 @@ pub async fn albums<C: ConnectionTrait>(
     query: Option<&str>,
     page: Option<PageParams>,
 ) -> Result<Page<AlbumRow>, MusicError> {
-    let select = ordered(album_query(viewer), viewer, order, artist_id, query);
+    let select = ordered(
+        album_query(viewer, Notes::PerColumn),
+        viewer,
+        order,
+        artist_id,
+        query,
+    );
     page_of(db, select, page).await
 }
 
@@ -501,9 +572,15 @@ fn album_page_query(
     order: &AlbumOrder,
     page: PageParams,
 ) -> Select<album::Entity> {
-    ordered(album_query(viewer), viewer, order, None, None)
-        .offset(page.offset)
-        .limit(page.limit)
+    ordered(
+        album_query(viewer, Notes::PerColumn),
+        viewer,
+        order,
+        None,
+        None,
+    )
+    .offset(page.offset)
+    .limit(page.limit)
 }
 
 /// The filters and order of an album list, on a select of albums.
@@ -634,7 +711,7 @@ pub async fn album<C: ConnectionTrait>(
     viewer: &Viewer,
     id: Id,
 ) -> Result<AlbumRow, MusicError> {
-    album_query(viewer)
+    album_query(viewer, Notes::Joined)
         .filter(album::Column::Id.eq(id))
         .into_model::<AlbumRow>()
         .one(db)
@@ -756,13 +833,23 @@ pub async fn tracks<C: ConnectionTrait>(
     let (items, total, offset, limit) = match page {
         Some(page) => {
             let total = select.clone().count(db).await?;
-            let items = track_rows(select.offset(page.offset).limit(page.limit), viewer)
-                .all(db)
-                .await?;
+            let items = track_rows(
+                select.offset(page.offset).limit(page.limit),
+                viewer,
+                Notes::PerColumn,
+            )
+            .all(db)
+            .await?;
             (items, total, page.offset, page.limit)
         }
         None => {
-            let items = track_rows(select, viewer).all(db).await?;
+            // Every row asked for by id: the ids decide the plan, so the notes are joined.
+            let how = if unordered {
+                Notes::Joined
+            } else {
+                Notes::PerColumn
+            };
+            let items = track_rows(select, viewer, how).all(db).await?;
             let total = items.len() as u64;
             (items, total, 0, total)
         }
@@ -784,6 +871,7 @@ pub async fn track<C: ConnectionTrait>(
     track_rows(
         track::Entity::find_by_id(id).filter(visible_tracks(viewer)),
         viewer,
+        Notes::Joined,
     )
     .one(db)
     .await?
@@ -893,7 +981,7 @@ mod tests {
     use revenge_db::MigrationSet;
     use sea_orm::{ConnectionTrait, DbBackend, QueryFilter, QuerySelect, QueryTrait, Statement};
 
-    use super::{AlbumOrder, album, album_page_query, album_query, track, track_rows};
+    use super::{AlbumOrder, Notes, album, album_page_query, album_query, track, track_rows};
 
     /// SQLite's plan of `select` on the music schema (no statistics), one step a line.
     async fn plan_of(select: sea_orm::Select<album::Entity>) -> Vec<String> {
@@ -943,7 +1031,7 @@ mod tests {
     #[tokio::test]
     async fn an_albums_song_count_and_length_are_read_without_its_tracks() {
         let steps = plan_of(
-            album_query(&Viewer::system())
+            album_query(&Viewer::system(), Notes::PerColumn)
                 .filter(sea_orm::ColumnTrait::is_in(&album::Column::Id, [1, 2])),
         )
         .await;
@@ -961,7 +1049,8 @@ mod tests {
             sea_orm::ColumnTrait::is_in(&track::Column::Id, [1, 2]),
         );
         let steps = plan_of_statement(
-            track_rows(select, &Viewer::system()).into_statement(DbBackend::Sqlite),
+            track_rows(select, &Viewer::system(), Notes::PerColumn)
+                .into_statement(DbBackend::Sqlite),
         )
         .await;
         assert!(
@@ -1225,7 +1314,7 @@ mod tests {
             .select_only()
             .column(track::Column::LibraryId)
             .column(track::Column::Id);
-        let err = track_rows(select, &viewer)
+        let err = track_rows(select, &viewer, Notes::PerColumn)
             .all(&db.conn)
             .await
             .err()

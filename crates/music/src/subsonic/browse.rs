@@ -348,65 +348,69 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Reply> {
     ];
     let mut ranked = ranked(call, &viewer, query, &kinds).await?;
     let mut engine_ids = |kind: &str| ranked.as_mut().and_then(|r| r.remove(kind));
-    // Up to three reads (artists, albums, songs) on one connection, taken and given back once.
-    let db = &revenge_db::Held::take(call.db).await?;
-    let mut artists = Vec::new();
-    if let Some(artist_page) = artist_page {
-        artists = match engine_ids(crate::search::ARTIST) {
-            Some(ids) => in_order(
-                repo::artists_with_ids(db, &viewer, &ids).await?,
-                &ids,
-                |r| r.id,
-            ),
-            None => {
-                repo::artists(db, &viewer, query, Some(artist_page))
+    // Up to three reads (artists, albums, songs) on one connection, taken once and given
+    // back before the answer is rendered.
+    let (artists, albums, songs) = {
+        let db = &revenge_db::Held::take(call.db).await?;
+        let mut artists = Vec::new();
+        if let Some(artist_page) = artist_page {
+            artists = match engine_ids(crate::search::ARTIST) {
+                Some(ids) => in_order(
+                    repo::artists_with_ids(db, &viewer, &ids).await?,
+                    &ids,
+                    |r| r.id,
+                ),
+                None => {
+                    repo::artists(db, &viewer, query, Some(artist_page))
+                        .await?
+                        .items
+                }
+            };
+        }
+        let mut albums = Vec::new();
+        if let Some(album_page) = album_page {
+            albums = match engine_ids(crate::search::ALBUM) {
+                Some(ids) => in_order(repo::albums_with_ids(db, &viewer, &ids).await?, &ids, |r| {
+                    r.id
+                }),
+                None => {
+                    repo::albums(
+                        db,
+                        &viewer,
+                        &AlbumOrder::Name,
+                        None,
+                        query,
+                        Some(album_page),
+                    )
                     .await?
                     .items
-            }
-        };
-    }
-    let mut albums = Vec::new();
-    if let Some(album_page) = album_page {
-        albums = match engine_ids(crate::search::ALBUM) {
-            Some(ids) => in_order(repo::albums_with_ids(db, &viewer, &ids).await?, &ids, |r| {
-                r.id
-            }),
-            None => {
-                repo::albums(
-                    db,
-                    &viewer,
-                    &AlbumOrder::Name,
-                    None,
-                    query,
-                    Some(album_page),
-                )
-                .await?
-                .items
-            }
-        };
-    }
-    let mut songs = Vec::new();
-    if let Some(song_page) = song_page {
-        songs = match engine_ids(crate::search::TRACK) {
-            Some(ids) => {
-                let filter = TrackFilter {
-                    ids: Some(ids.clone()),
-                    ..Default::default()
-                };
-                let rows = repo::tracks(db, &viewer, &filter, None).await?.items;
-                in_order(rows, &ids, |r| r.track.id)
-            }
-            None => {
-                let filter = TrackFilter {
-                    query: query.map(str::to_owned),
-                    ..Default::default()
-                };
-                repo::tracks(db, &viewer, &filter, Some(song_page))
-                    .await?
-                    .items
-            }
-        };
-    }
+                }
+            };
+        }
+        let mut songs = Vec::new();
+        if let Some(song_page) = song_page {
+            songs = match engine_ids(crate::search::TRACK) {
+                Some(ids) => {
+                    let filter = TrackFilter {
+                        ids: Some(ids.clone()),
+                        ..Default::default()
+                    };
+                    let rows = repo::tracks(db, &viewer, &filter, None).await?.items;
+                    in_order(rows, &ids, |r| r.track.id)
+                }
+                None => {
+                    let filter = TrackFilter {
+                        query: query.map(str::to_owned),
+                        ..Default::default()
+                    };
+                    repo::tracks(db, &viewer, &filter, Some(song_page))
+                        .await?
+                        .items
+                }
+            };
+        }
+        (artists, albums, songs)
+    };
     let found = Found {
         artist: artists.iter().map(model::Artist::new).collect(),
         album: albums.iter().map(model::Album::new).collect(),
