@@ -97,7 +97,7 @@ impl Collector for ByKind {
             item_id: fast.i64(ITEM_ID)?,
             popularity: fast.i64(POPULARITY)?,
             keep: self.keep.clone(),
-            floors: vec![Score::NEG_INFINITY; self.kinds.len()],
+            floors: vec![(Score::NEG_INFINITY, i64::MIN); self.kinds.len()],
             found: self.kinds.iter().map(|_| KindFound::default()).collect(),
         })
     }
@@ -130,9 +130,9 @@ pub(crate) struct ByKindSegment {
     item_id: Column<i64>,
     popularity: Column<i64>,
     keep: Vec<usize>,
-    /// Per type, the score a match must reach to be kept once as many as kept are found: the
-    /// worst kept one's (a match scoring less can never rank above it).
-    floors: Vec<Score>,
+    /// Per type, the score and popularity of the worst match kept once as many as kept are
+    /// found: a match ranking below it can never make the page.
+    floors: Vec<(Score, i64)>,
     found: Vec<KindFound>,
 }
 
@@ -156,12 +156,19 @@ impl SegmentCollector for ByKindSegment {
         found.total += 1;
         // Most matches of a broad query score below the page kept so far: they are counted,
         // and their columns are not read.
-        if keep == 0 || score < *floor {
+        if keep == 0 || score < floor.0 {
+            return;
+        }
+        let popularity = self.popularity.first(doc).unwrap_or(0);
+        // Many matches tie on score (one word in titles of one length). One that ties the
+        // worst kept match on popularity too comes after it in index order (a segment's
+        // documents arrive in order), so it ranks below it as well.
+        if score == floor.0 && popularity <= floor.1 {
             return;
         }
         found.best.push(Ranked {
             score,
-            popularity: self.popularity.first(doc).unwrap_or(0),
+            popularity,
             address: DocAddress::new(self.segment_ord, doc),
             item_id: self.item_id.first(doc).unwrap_or(0),
         });
@@ -169,7 +176,7 @@ impl SegmentCollector for ByKindSegment {
         if found.best.len() >= (2 * keep).max(64) {
             trim(&mut found.best, keep);
             if let Some(worst) = found.best.last() {
-                *floor = worst.score;
+                *floor = (worst.score, worst.popularity);
             }
         }
     }

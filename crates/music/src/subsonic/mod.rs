@@ -45,7 +45,7 @@ pub(crate) enum Reply {
     /// A payload for the envelope (an object, possibly empty).
     Body(Value),
     /// A whole answer, written in the call's format (`response::ok_rendered`).
-    Rendered(String),
+    Rendered(axum::body::Bytes),
     /// A response of its own (a stream, a picture).
     Raw(Response),
 }
@@ -121,12 +121,11 @@ async fn handle(
         answers::written(ctx.answers.as_ref()).await;
     }
     let text = match outcome {
-        Ok(Reply::Body(body)) => response::ok_text(&format, body),
+        Ok(Reply::Body(body)) => axum::body::Bytes::from(response::ok_text(&format, body)),
         Ok(Reply::Rendered(text)) => text,
         Ok(Reply::Raw(response)) => return response,
         Err(error) => return response::failed(&format, &error),
     };
-    let text = axum::body::Bytes::from(text);
     if let Some(kept) = &kept {
         kept.put(text.clone()).await;
     }

@@ -170,28 +170,34 @@ impl<T: Serialize> Serialize for Envelope<'_, T> {
 
 /// The text of a successful answer whose payload is the element `name`, of any serializable
 /// shape: JSON is written straight from it; XML goes through a JSON value, as [`ok_text`].
-pub fn ok_rendered<T: Serialize>(format: &Format, name: &str, payload: &T) -> String {
-    let json = || {
+pub fn ok_rendered<T: Serialize>(format: &Format, name: &str, payload: &T) -> Bytes {
+    // Bytes, not a `String`: what serde_json writes is UTF-8 already, and checking it again
+    // went over every byte of the answer.
+    let json = |prefix: &str, suffix: &str| {
         // An album page or search answer is some tens of KiB: grown from empty, its buffer
         // was copied a dozen times.
         let mut out = Vec::with_capacity(32 * 1024);
+        out.extend_from_slice(prefix.as_bytes());
         let wrapped = One("subsonic-response", Envelope(name, payload));
         match serde_json::to_writer(&mut out, &wrapped) {
-            Ok(()) => String::from_utf8(out).unwrap_or_default(),
-            Err(error) => failed_text(format, &internal(&error)),
+            Ok(()) => {
+                out.extend_from_slice(suffix.as_bytes());
+                Bytes::from(out)
+            }
+            Err(error) => Bytes::from(failed_text(format, &internal(&error))),
         }
     };
     match format {
-        Format::Json => json(),
-        Format::Jsonp(callback) => format!("{callback}({});", json()),
-        Format::Xml => match serde_json::to_value(payload) {
+        Format::Json => json("", ""),
+        Format::Jsonp(callback) => json(&format!("{callback}("), ");"),
+        Format::Xml => Bytes::from(match serde_json::to_value(payload) {
             Ok(value) => {
                 let mut body = Map::new();
                 body.insert(name.to_owned(), value);
                 text(format, envelope("ok", body))
             }
             Err(error) => failed_text(format, &internal(&error)),
-        },
+        }),
     }
 }
 
@@ -396,18 +402,20 @@ mod tests {
         };
         for format in [Format::Json, Format::Jsonp("cb".into())] {
             let written = ok_rendered(&format, "albumList2", &payload);
+            let written = std::str::from_utf8(&written).expect("UTF-8");
             let built = as_value(&format);
             let parse = |text: &str| -> Value {
                 let json = text.trim_start_matches("cb(").trim_end_matches(");");
                 serde_json::from_str(json).expect("JSON")
             };
-            assert_eq!(parse(&written), parse(&built), "{written}");
+            assert_eq!(parse(written), parse(&built), "{written}");
             assert_eq!(
-                parse(&written)["subsonic-response"]["albumList2"]["album"][0]["song"][1]["id"],
+                parse(written)["subsonic-response"]["albumList2"]["album"][0]["song"][1]["id"],
                 2
             );
         }
         let xml = ok_rendered(&Format::Xml, "albumList2", &payload);
+        let xml = std::str::from_utf8(&xml).expect("UTF-8");
         assert_eq!(xml, as_value(&Format::Xml));
         assert!(
             xml.contains("<album id=\"al-1\" name=\"A &amp; &lt;B&gt;\"><song id=\"1\"/>"),
