@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::columnar::{Cardinality, Column};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::embedded::{ITEM_ID, KIND, POPULARITY};
@@ -86,7 +86,7 @@ impl Collector for ByKind {
                     .iter()
                     .map(|kind| column.dictionary().term_ord(kind))
                     .collect::<std::io::Result<Vec<_>>>()?;
-                (ords, Some(column.ords().clone()))
+                (ords, Some(Values::new(column.ords().clone())))
             }
             None => (vec![None; self.kinds.len()], None),
         };
@@ -94,8 +94,8 @@ impl Collector for ByKind {
             segment_ord,
             ords,
             kind,
-            item_id: fast.i64(ITEM_ID)?,
-            popularity: fast.i64(POPULARITY)?,
+            item_id: Values::new(fast.i64(ITEM_ID)?),
+            popularity: Values::new(fast.i64(POPULARITY)?),
             keep: self.keep.clone(),
             floors: vec![(Score::NEG_INFINITY, i64::MIN); self.kinds.len()],
             found: self.kinds.iter().map(|_| KindFound::default()).collect(),
@@ -121,14 +121,38 @@ impl Collector for ByKind {
     }
 }
 
+/// A fast field read one match at a time.
+struct Values<T> {
+    column: Column<T>,
+    /// Every document has exactly one value (the index writes all three fields on every
+    /// document): read straight from the values, not through the column's index, whose row
+    /// range `Column::first` walks first.
+    one_each: bool,
+}
+
+impl<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static> Values<T> {
+    fn new(column: Column<T>) -> Self {
+        let one_each = column.get_cardinality() == Cardinality::Full;
+        Self { column, one_each }
+    }
+
+    fn first(&self, doc: DocId) -> Option<T> {
+        if self.one_each {
+            Some(self.column.values.get_val(doc))
+        } else {
+            self.column.first(doc)
+        }
+    }
+}
+
 /// The collector of one segment.
 pub(crate) struct ByKindSegment {
     segment_ord: SegmentOrdinal,
     /// Each type's term ordinal in this segment's `kind` column (`None`: no such document).
     ords: Vec<Option<u64>>,
-    kind: Option<Column<u64>>,
-    item_id: Column<i64>,
-    popularity: Column<i64>,
+    kind: Option<Values<u64>>,
+    item_id: Values<i64>,
+    popularity: Values<i64>,
     keep: Vec<usize>,
     /// Per type, the score and popularity of the worst match kept once as many as kept are
     /// found: a match ranking below it can never make the page.
