@@ -228,12 +228,12 @@ fn track_rows(
         how,
     )
     .column_as(
-            Expr::cust(
-                "COALESCE((SELECT title FROM music_album WHERE music_album.id = music_track.album_id), '')",
-            ),
-            "album_title",
-        )
-        .into_model::<TrackRow>()
+        Expr::cust(
+            "COALESCE((SELECT title FROM music_album WHERE music_album.id = music_track.album_id), '')",
+        ),
+        "album_title",
+    )
+    .into_model::<TrackRow>()
 }
 
 /// A genre with its counts.
@@ -1044,21 +1044,42 @@ mod tests {
 
     #[tokio::test]
     async fn tracks_are_read_with_their_album_titles_in_one_statement() {
-        let select = sea_orm::QueryFilter::filter(
-            <track::Entity as sea_orm::EntityTrait>::find(),
-            sea_orm::ColumnTrait::is_in(&track::Column::Id, [1, 2]),
-        );
-        let steps = plan_of_statement(
-            track_rows(select, &Viewer::system(), Notes::PerColumn)
-                .into_statement(DbBackend::Sqlite),
-        )
-        .await;
-        assert!(
-            steps
+        for how in [Notes::PerColumn, Notes::Joined] {
+            let select = sea_orm::QueryFilter::filter(
+                <track::Entity as sea_orm::EntityTrait>::find(),
+                sea_orm::ColumnTrait::is_in(&track::Column::Id, [1, 2]),
+            );
+            let steps = plan_of_statement(
+                track_rows(select, &Viewer::system(), how).into_statement(DbBackend::Sqlite),
+            )
+            .await;
+            let has = |step: &str| steps.iter().any(|s| s.contains(step));
+            assert!(
+                has("SEARCH music_album USING INTEGER PRIMARY KEY"),
+                "{how:?}: {steps:?}"
+            );
+            assert!(
+                has("SEARCH music_track USING INTEGER PRIMARY KEY"),
+                "{how:?}: {steps:?}"
+            );
+            // The viewer's notes, on the annotation's whole key: four lookups a row as
+            // subqueries, one joined.
+            let notes: Vec<&String> = steps
                 .iter()
-                .any(|s| s.contains("SEARCH music_album USING INTEGER PRIMARY KEY")),
-            "{steps:?}"
-        );
+                .filter(|s| s.contains("music_annotation"))
+                .collect();
+            assert!(
+                notes.iter().all(|s| s.starts_with("SEARCH")
+                    && s.contains("(user_id=? AND kind=? AND item_id=?)")),
+                "{how:?}: {steps:?}"
+            );
+            let lookups = if how == Notes::Joined { 1 } else { 4 };
+            assert_eq!(notes.len(), lookups, "{how:?}: {steps:?}");
+            assert!(
+                !steps.iter().any(|s| s.contains("SCAN")),
+                "{how:?}: {steps:?}"
+            );
+        }
     }
 
     /// A database with one library, one user, and one artist, album and track of `library`
