@@ -9,15 +9,27 @@ use super::response::{SubsonicError, object};
 use crate::repo::{AlbumRow, ArtistRow, TrackRow};
 use crate::user_data::{Kind, Note};
 
+/// The prefix of a kind's ids, before the `-`.
+fn prefix(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Artist => "ar",
+        Kind::Album => "al",
+        Kind::Track => "tr",
+    }
+}
+
 /// `ar-1`, `al-1`, `tr-1` (a bare number is a track, as clients sometimes send).
 pub fn parse_id(id: &str) -> Result<(Kind, Id), SubsonicError> {
     let not_found = || SubsonicError::NotFound(format!("id {id}"));
     let (kind, number) = match id.split_once('-') {
-        Some(("ar", n)) => (Kind::Artist, n),
-        Some(("al", n)) => (Kind::Album, n),
-        Some(("tr", n)) => (Kind::Track, n),
+        Some((written, n)) => {
+            let kind = [Kind::Artist, Kind::Album, Kind::Track]
+                .into_iter()
+                .find(|kind| prefix(*kind) == written)
+                .ok_or_else(not_found)?;
+            (kind, n)
+        }
         None => (Kind::Track, id),
-        Some(_) => return Err(not_found()),
     };
     Ok((kind, number.parse().map_err(|_| not_found())?))
 }
@@ -25,15 +37,12 @@ pub fn parse_id(id: &str) -> Result<(Kind, Id), SubsonicError> {
 /// The id of a track, album or artist as clients see it. Written without `format!`: a song
 /// carries five, and formatting them was a twentieth of an uncached `search3`'s instructions.
 pub fn id_of(kind: Kind, id: Id) -> String {
-    let prefix = match kind {
-        Kind::Artist => "ar-",
-        Kind::Album => "al-",
-        Kind::Track => "tr-",
-    };
+    let prefix = prefix(kind);
     let mut digits = itoa::Buffer::new();
     let digits = digits.format(id);
-    let mut out = String::with_capacity(prefix.len() + digits.len());
+    let mut out = String::with_capacity(prefix.len() + 1 + digits.len());
     out.push_str(prefix);
+    out.push('-');
     out.push_str(digits);
     out
 }
