@@ -681,6 +681,7 @@ pub async fn open_database(config: &Config) -> Result<Database, ServerError> {
     options.max_connections = config.database.max_connections;
     options.connect_timeout = Duration::from_secs(config.database.connect_timeout_secs);
     options.sqlite_busy_timeout = Duration::from_millis(config.database.sqlite_busy_timeout_ms);
+    options.sqlite_mmap_size = config.database.sqlite_mmap_mib.saturating_mul(1 << 20);
     Ok(revenge_db::connect(&options).await?)
 }
 
@@ -709,5 +710,39 @@ pub async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+#[cfg(feature = "sqlite")]
+mod tests {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    use super::open_database;
+
+    async fn mmap_size(config: &revenge_config::Config) -> i64 {
+        let db = open_database(config).await.expect("a database");
+        let row = db
+            .conn
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA mmap_size",
+            ))
+            .await
+            .expect("a pragma query")
+            .expect("a row");
+        row.try_get_by_index::<i64>(0).expect("a number")
+    }
+
+    #[tokio::test]
+    async fn the_configured_memory_map_reaches_sqlite() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let mut config = revenge_config::Config {
+            data_dir: Some(dir.path().to_path_buf()),
+            ..revenge_config::Config::default()
+        };
+        assert_eq!(mmap_size(&config).await, 256 << 20, "the default");
+        config.database.sqlite_mmap_mib = 0;
+        assert_eq!(mmap_size(&config).await, 0);
     }
 }
