@@ -161,10 +161,20 @@ pub struct SearchResults {
 }
 
 /// A stable digest of a document: reconciliation compares the index's with the database's.
+/// Sixteen hex digits, [`fingerprint_bits`] written out.
 pub fn fingerprint(doc: &SearchDocument) -> String {
+    format!("{:016x}", fingerprint_bits(doc))
+}
+
+/// A document's digest as the embedded index keeps it: the first 8 bytes of the SHA-256 of
+/// its JSON.
+pub(crate) fn fingerprint_bits(doc: &SearchDocument) -> u64 {
     use sha2::{Digest, Sha256};
     let json = serde_json::to_vec(doc).unwrap_or_default();
-    hex::encode(&Sha256::digest(&json)[..12])
+    let digest = Sha256::digest(&json);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_be_bytes(first)
 }
 
 /// A search engine.
