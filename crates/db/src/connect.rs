@@ -133,8 +133,28 @@ pub async fn open_in_memory(sets: Vec<crate::MigrationSet>) -> Result<Database, 
     Ok(db)
 }
 
+/// Initialises SQLite, which is built not to do it on its own (`SQLITE_OMIT_AUTOINIT` in
+/// `.cargo/config.toml`): every way this workspace opens a SQLite database goes through
+/// [`connect`], which calls this first. Any number of calls, from any thread, is safe.
+#[cfg(feature = "sqlite")]
+#[allow(
+    unsafe_code,
+    reason = "sqlite3_initialize has no safe wrapper; it takes no arguments and is idempotent"
+)]
+fn initialise_sqlite() -> Result<(), DbError> {
+    // SAFETY: sqlite3_initialize takes no pointers and may be called at any time, again and
+    // concurrently; the process's `main` may have configured SQLite's allocator before it.
+    let answer = unsafe { libsqlite3_sys::sqlite3_initialize() };
+    if answer == libsqlite3_sys::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(DbError::SqliteInit { code: answer })
+    }
+}
+
 #[cfg(feature = "sqlite")]
 async fn connect_sqlite(options: &ConnectOptions) -> Result<DatabaseConnection, DbError> {
+    initialise_sqlite()?;
     use std::str::FromStr;
 
     use sea_orm::SqlxSqliteConnector;
@@ -331,5 +351,6 @@ mod tests {
             !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
             "{options:?}"
         );
+        assert!(options.iter().any(|o| o == "OMIT_AUTOINIT"), "{options:?}");
     }
 }

@@ -25,6 +25,12 @@ pub enum DbError {
         /// Why.
         source: std::io::Error,
     },
+    /// SQLite could not be initialised (it answered this result code).
+    #[error("cannot initialise SQLite (result code {code})")]
+    SqliteInit {
+        /// SQLite's result code.
+        code: i32,
+    },
     /// Connecting failed.
     #[error("cannot connect to the {backend} database: {source}")]
     Connect {
@@ -64,7 +70,9 @@ impl ErrorCode for DbError {
     fn code(&self) -> &'static str {
         match self {
             DbError::BackendNotCompiled { .. } | DbError::UnsupportedUrl(_) => "database_config",
-            DbError::CreateDir { .. } | DbError::Connect { .. } => "database_unavailable",
+            DbError::CreateDir { .. } | DbError::SqliteInit { .. } | DbError::Connect { .. } => {
+                "database_unavailable"
+            }
             DbError::Migration { .. } | DbError::MigrationNotCompiled { .. } => "migration_failed",
             DbError::Query(_) => "database_error",
         }
