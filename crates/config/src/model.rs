@@ -80,7 +80,7 @@ pub struct DatabaseConfig {
     /// SQLite only: how much of the database file, in MiB, connections read through a memory
     /// map instead of copying pages into their own caches (0: none). 256 by default: pages
     /// are then shared with the system's file cache, an uncached search read about 30 pages
-    /// a copy and a system call each, and such searches ran 5–14% faster (docs/benchmarks.md,
+    /// a copy and a system call each, and such searches ran 6–17% faster (docs/benchmarks.md,
     /// session 19). A mapped page that the disk fails to read stops the server instead of
     /// failing one query, which is why a database on a network filesystem wants 0.
     pub sqlite_mmap_mib: u64,
