@@ -154,7 +154,6 @@ fn initialise_sqlite() -> Result<(), DbError> {
 
 #[cfg(feature = "sqlite")]
 async fn connect_sqlite(options: &ConnectOptions) -> Result<DatabaseConnection, DbError> {
-    initialise_sqlite()?;
     use std::str::FromStr;
 
     use sea_orm::SqlxSqliteConnector;
@@ -162,6 +161,7 @@ async fn connect_sqlite(options: &ConnectOptions) -> Result<DatabaseConnection, 
         SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
     };
 
+    initialise_sqlite()?;
     let connect_err = |source: sea_orm::sqlx::Error| DbError::Connect {
         backend: "sqlite",
         source: sea_orm::DbErr::Conn(sea_orm::RuntimeErr::Internal(source.to_string())),

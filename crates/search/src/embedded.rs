@@ -438,7 +438,9 @@ impl EmbeddedIndex {
             for segment in searcher.segment_readers() {
                 let fast = segment.fast_fields();
                 // A segment without the columns holds no document.
-                let (Some(ids), Ok(prints)) = (fast.str(ID)?, fast.u64(FINGERPRINT)) else {
+                let (Some(ids), Some(prints)) =
+                    (fast.str(ID)?, fast.column_opt::<u64>(FINGERPRINT)?)
+                else {
                     continue;
                 };
                 // The ids in their ordinals' order, read once: one walk of the dictionary,
