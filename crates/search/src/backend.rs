@@ -163,7 +163,12 @@ pub struct SearchResults {
 /// A stable digest of a document: reconciliation compares the index's with the database's.
 /// Sixteen hex digits, [`fingerprint_bits`] written out.
 pub fn fingerprint(doc: &SearchDocument) -> String {
-    format!("{:016x}", fingerprint_bits(doc))
+    fingerprint_text(fingerprint_bits(doc))
+}
+
+/// A fingerprint kept as bits, written as [`fingerprint`] writes it.
+pub(crate) fn fingerprint_text(bits: u64) -> String {
+    format!("{bits:016x}")
 }
 
 /// A document's digest as the embedded index keeps it: the first 8 bytes of the SHA-256 of

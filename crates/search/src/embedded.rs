@@ -30,7 +30,7 @@ use tantivy::{
 use crate::SearchError;
 use crate::backend::{
     AccessFilter, FacetCount, Facets, KindsRequest, SearchHit, SearchRequest, SearchResults,
-    UNRATED, fingerprint_bits,
+    UNRATED, fingerprint_bits, fingerprint_text,
 };
 use crate::by_kind::ByKind;
 
@@ -464,7 +464,7 @@ impl EmbeddedIndex {
                         .and_then(|ord| usize::try_from(ord).ok())
                         .and_then(|ord| by_ord.get(ord));
                     if let (Some(id), Some(print)) = (id, prints.first(doc)) {
-                        out.insert(id.clone(), format!("{print:016x}"));
+                        out.insert(id.clone(), fingerprint_text(print));
                     }
                 }
             }
