@@ -499,6 +499,108 @@ async fn an_embedded_index_written_often_is_kept_in_few_segments() {
     assert_eq!(all.total as usize, docs.len(), "nothing lost in the merges");
 }
 
+#[tokio::test]
+async fn a_search_by_type_sees_every_write_as_segments_come_and_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend =
+        Backend::Embedded(revenge_search::EmbeddedIndex::open(&dir.path().join("search")).unwrap());
+    // One commit per write: a new segment each time, merged past a few; each search by type
+    // reads its segments' types, which must follow.
+    for i in 0..12_i64 {
+        let kind = if i % 3 == 0 { "series" } else { "movie" };
+        backend
+            .upsert(&[doc(
+                kind,
+                700 + i,
+                &format!("Harbor {i}"),
+                None,
+                &[],
+                1,
+                None,
+            )])
+            .await
+            .unwrap();
+        let found = find_kinds(
+            &backend,
+            &admin(),
+            "harbor",
+            &[("movie", 20, 0), ("series", 20, 0)],
+        )
+        .await;
+        let series = i / 3 + 1;
+        assert_eq!(
+            (found[0].total, found[1].total),
+            (
+                u64::try_from(i + 1 - series).unwrap(),
+                u64::try_from(series).unwrap()
+            ),
+            "after write {i}"
+        );
+        assert!(
+            found[usize::from(kind == "series")]
+                .item_ids
+                .contains(&(700 + i))
+        );
+    }
+    // A document rewritten as another type moves with it.
+    backend
+        .upsert(&[doc("series", 701, "Harbor 1", None, &[], 1, None)])
+        .await
+        .unwrap();
+    let found = find_kinds(&backend, &admin(), "harbor", &[("series", 20, 0)]).await;
+    assert_eq!(found[0].total, 5);
+    assert!(found[0].item_ids.contains(&701));
+}
+
+#[tokio::test]
+async fn a_search_by_type_finds_types_past_the_first_few_hundred() {
+    let backend = embedded();
+    // More types than the per-segment table holds by number: the last ones are read from the
+    // type column itself. (Enough that each of the writer's threads' segments has too many.)
+    let docs: Vec<_> = (0..1200_i64)
+        .map(|i| doc(&format!("kind{i:03}"), i, "Lantern", None, &[], 1, None))
+        .collect();
+    backend.upsert(&docs).await.unwrap();
+    let pages = [
+        ("kind003", 5, 0),
+        ("kind253", 5, 0),
+        ("kind254", 5, 0),
+        ("kind1199", 5, 0),
+        ("kind1200", 5, 0),
+    ];
+    let found = find_kinds(&backend, &admin(), "lantern", &pages).await;
+    let ids: Vec<(u64, Vec<i64>)> = found.into_iter().map(|f| (f.total, f.item_ids)).collect();
+    assert_eq!(
+        ids,
+        vec![
+            (1, vec![3]),
+            (1, vec![253]),
+            (1, vec![254]),
+            (1, vec![1199]),
+            (0, vec![])
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_word_being_typed_finds_every_word_it_begins() {
+    let backend = embedded();
+    // More words with the prefix than a phrase prefix expands to by default (50).
+    let letters: Vec<char> = ('a'..='z').collect();
+    let docs: Vec<_> = (0..120_i64)
+        .map(|i| {
+            let n = usize::try_from(i).unwrap();
+            let word = format!("prism{}{}", letters[n / 26], letters[n % 26]);
+            doc("movie", 900 + i, &word, None, &[], 1, None)
+        })
+        .collect();
+    backend.upsert(&docs).await.unwrap();
+    let found = find_page(&backend, &admin(), "pris", &[], 5, 0).await;
+    assert_eq!(found.total, 120);
+    let by_kind = find_kinds(&backend, &admin(), "prism", &[("movie", 5, 0)]).await;
+    assert_eq!(by_kind[0].total, 120);
+}
+
 /// The segments of an embedded index on disk: (id, documents).
 fn segments(folder: &std::path::Path) -> Vec<(String, u64)> {
     let meta: serde_json::Value =
