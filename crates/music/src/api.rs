@@ -357,7 +357,7 @@ async fn get_album(
         album_id: Some(id),
         ..Default::default()
     };
-    let tracks = repo::tracks(&ctx.db, &viewer, &filter, None).await?;
+    let tracks = repo::tracks::<TrackRow, _>(&ctx.db, &viewer, &filter, None).await?;
     Ok(Json(AlbumDetail {
         album: album.into(),
         tracks: tracks.items.into_iter().map(TrackDto::from).collect(),
@@ -383,7 +383,8 @@ async fn list_tracks(
         query: query.q,
         ..Default::default()
     };
-    let page = repo::tracks(&ctx.db, &viewer, &filter, Some(page.validate()?)).await?;
+    let page =
+        repo::tracks::<TrackRow, _>(&ctx.db, &viewer, &filter, Some(page.validate()?)).await?;
     Ok(Json(page.map(TrackDto::from)))
 }
 
@@ -400,7 +401,11 @@ async fn get_track(
     viewer: Viewer,
     ApiPath(id): ApiPath<Id>,
 ) -> Result<Json<TrackDto>, Problem> {
-    Ok(Json(repo::track(&ctx.db, &viewer, id).await?.into()))
+    Ok(Json(
+        repo::track::<TrackRow, _>(&ctx.db, &viewer, id)
+            .await?
+            .into(),
+    ))
 }
 
 /// Genres with their counts.
@@ -464,7 +469,7 @@ async fn random_tracks(
         random: true,
         ..Default::default()
     };
-    let rows = repo::tracks(
+    let rows = repo::tracks::<TrackRow, _>(
         &ctx.db,
         &viewer,
         &filter,

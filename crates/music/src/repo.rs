@@ -147,6 +147,144 @@ impl FromQueryResult for TrackRow {
     }
 }
 
+/// What a Subsonic song shows of a track, with its album's title and the viewer's note. Every
+/// list and search of songs reads only these columns: a search's 20 songs were read with all
+/// 44 of a track's, 12 of which no song shows (lyrics, other MusicBrainz ids, totals).
+#[derive(Debug, Clone)]
+pub struct SongRow {
+    pub id: Id,
+    pub album_id: Id,
+    pub artist_id: Id,
+    pub title: String,
+    pub sort_title: String,
+    /// JSON list of every track artist.
+    pub artists: String,
+    pub album_artist: String,
+    pub disc_no: Option<i32>,
+    pub track_no: Option<i32>,
+    pub year: Option<i32>,
+    /// JSON list of genres.
+    pub genres: String,
+    pub composer: Option<String>,
+    pub mb_recording_id: Option<String>,
+    pub rg_track_gain: Option<f64>,
+    pub rg_track_peak: Option<f64>,
+    pub rg_album_gain: Option<f64>,
+    pub rg_album_peak: Option<f64>,
+    pub bpm: Option<i32>,
+    pub comment: Option<String>,
+    pub duration_ms: i64,
+    /// kbit/s.
+    pub bitrate: Option<i32>,
+    pub sample_rate: Option<i32>,
+    pub channels: Option<i32>,
+    pub bit_depth: Option<i32>,
+    /// The file extension, lower case.
+    pub suffix: String,
+    pub size: i64,
+    pub added_at: chrono::DateTime<chrono::Utc>,
+    pub album_title: String,
+    pub note: Option<Note>,
+}
+
+/// The track columns a [`SongRow`] reads, in its order.
+const SONG_COLUMNS: [track::Column; 27] = [
+    track::Column::Id,
+    track::Column::AlbumId,
+    track::Column::ArtistId,
+    track::Column::Title,
+    track::Column::SortTitle,
+    track::Column::Artists,
+    track::Column::AlbumArtist,
+    track::Column::DiscNo,
+    track::Column::TrackNo,
+    track::Column::Year,
+    track::Column::Genres,
+    track::Column::Composer,
+    track::Column::MbRecordingId,
+    track::Column::RgTrackGain,
+    track::Column::RgTrackPeak,
+    track::Column::RgAlbumGain,
+    track::Column::RgAlbumPeak,
+    track::Column::Bpm,
+    track::Column::Comment,
+    track::Column::DurationMs,
+    track::Column::Bitrate,
+    track::Column::SampleRate,
+    track::Column::Channels,
+    track::Column::BitDepth,
+    track::Column::Suffix,
+    track::Column::Size,
+    track::Column::AddedAt,
+];
+
+/// Read by position: [`SONG_COLUMNS`], the viewer's note, the album's title.
+impl FromQueryResult for SongRow {
+    fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        let mut c = Columns::new(row, pre);
+        Ok(Self {
+            id: c.get("id")?,
+            album_id: c.get("album_id")?,
+            artist_id: c.get("artist_id")?,
+            title: c.get("title")?,
+            sort_title: c.get("sort_title")?,
+            artists: c.get("artists")?,
+            album_artist: c.get("album_artist")?,
+            disc_no: c.nullable("disc_no")?,
+            track_no: c.nullable("track_no")?,
+            year: c.nullable("year")?,
+            genres: c.get("genres")?,
+            composer: c.nullable("composer")?,
+            mb_recording_id: c.nullable("mb_recording_id")?,
+            rg_track_gain: c.nullable("rg_track_gain")?,
+            rg_track_peak: c.nullable("rg_track_peak")?,
+            rg_album_gain: c.nullable("rg_album_gain")?,
+            rg_album_peak: c.nullable("rg_album_peak")?,
+            bpm: c.nullable("bpm")?,
+            comment: c.nullable("comment")?,
+            duration_ms: c.get("duration_ms")?,
+            bitrate: c.nullable("bitrate")?,
+            sample_rate: c.nullable("sample_rate")?,
+            channels: c.nullable("channels")?,
+            bit_depth: c.nullable("bit_depth")?,
+            suffix: c.get("suffix")?,
+            size: c.get("size")?,
+            added_at: c.get("added_at")?,
+            note: Note::read(&mut c)?,
+            album_title: c.get("album_title")?,
+        })
+    }
+}
+
+/// A shape tracks are read in: [`TrackRow`] (every column) or [`SongRow`].
+pub trait TrackRead: FromQueryResult + Send + Sync {
+    /// `select` choosing this shape's columns of the track (the note's and the album title's
+    /// follow).
+    fn columns(select: Select<track::Entity>) -> Select<track::Entity>;
+    /// The track's id.
+    fn id(&self) -> Id;
+}
+
+impl TrackRead for TrackRow {
+    fn columns(select: Select<track::Entity>) -> Select<track::Entity> {
+        select
+    }
+
+    fn id(&self) -> Id {
+        self.track.id
+    }
+}
+
+impl TrackRead for SongRow {
+    fn columns(select: Select<track::Entity>) -> Select<track::Entity> {
+        select.select_only().columns(SONG_COLUMNS)
+    }
+
+    fn id(&self) -> Id {
+        self.id
+    }
+}
+
 /// How a query reads the viewer's notes on its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Notes {
@@ -215,13 +353,13 @@ fn noted<E: EntityTrait>(
 /// Tracks read with their album's title, by a subquery per row read (one query, where a
 /// second one for the titles cost a round trip to SQLite's thread and a list of ids), and the
 /// viewer's notes.
-fn track_rows(
+fn track_rows<R: TrackRead>(
     select: Select<track::Entity>,
     viewer: &Viewer,
     how: Notes,
-) -> sea_orm::Selector<sea_orm::SelectModel<TrackRow>> {
+) -> sea_orm::Selector<sea_orm::SelectModel<R>> {
     noted(
-        select,
+        R::columns(select),
         viewer,
         "track",
         (track::Entity, track::Column::Id),
@@ -233,7 +371,7 @@ fn track_rows(
         ),
         "album_title",
     )
-    .into_model::<TrackRow>()
+    .into_model::<R>()
 }
 
 /// A genre with its counts.
@@ -745,12 +883,12 @@ pub struct TrackFilter {
 }
 
 /// Tracks, filtered and ordered.
-pub async fn tracks<C: ConnectionTrait>(
+pub async fn tracks<R: TrackRead, C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     filter: &TrackFilter,
     page: Option<PageParams>,
-) -> Result<Page<TrackRow>, MusicError> {
+) -> Result<Page<R>, MusicError> {
     let mut select = track::Entity::find().filter(visible_tracks(viewer));
     if let Some(album_id) = filter.album_id {
         select = select.filter(track::Column::AlbumId.eq(album_id));
@@ -863,11 +1001,11 @@ pub async fn tracks<C: ConnectionTrait>(
 }
 
 /// One track.
-pub async fn track<C: ConnectionTrait>(
+pub async fn track<R: TrackRead, C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,
     id: Id,
-) -> Result<TrackRow, MusicError> {
+) -> Result<R, MusicError> {
     track_rows(
         track::Entity::find_by_id(id).filter(visible_tracks(viewer)),
         viewer,
@@ -932,7 +1070,7 @@ pub async fn track_path<C: ConnectionTrait>(
     viewer: &Viewer,
     id: Id,
 ) -> Result<std::path::PathBuf, MusicError> {
-    track(db, viewer, id).await?;
+    track::<SongRow, _>(db, viewer, id).await?;
     revenge_core::media_file::absolute_paths_of(db, "music", id)
         .await?
         .into_iter()
@@ -981,7 +1119,10 @@ mod tests {
     use revenge_db::MigrationSet;
     use sea_orm::{ConnectionTrait, DbBackend, QueryFilter, QuerySelect, QueryTrait, Statement};
 
-    use super::{AlbumOrder, Notes, album, album_page_query, album_query, track, track_rows};
+    use super::{
+        AlbumOrder, Notes, SongRow, TrackRow, album, album_page_query, album_query, track,
+        track_rows,
+    };
 
     /// SQLite's plan of `select` on the music schema (no statistics), one step a line.
     async fn plan_of(select: sea_orm::Select<album::Entity>) -> Vec<String> {
@@ -1050,7 +1191,8 @@ mod tests {
                 sea_orm::ColumnTrait::is_in(&track::Column::Id, [1, 2]),
             );
             let steps = plan_of_statement(
-                track_rows(select, &Viewer::system(), how).into_statement(DbBackend::Sqlite),
+                track_rows::<TrackRow>(select, &Viewer::system(), how)
+                    .into_statement(DbBackend::Sqlite),
             )
             .await;
             let has = |step: &str| steps.iter().any(|s| s.contains(step));
@@ -1238,11 +1380,13 @@ mod tests {
         for full in [true, false] {
             let (db, viewer) = one_of_each(full).await;
             let db = &db.conn;
-            let tracks = super::tracks(db, &viewer, &super::TrackFilter::default(), None)
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            let [row] = tracks.items.as_slice() else {
-                panic!("{:?}", tracks.items)
+            let tracks: Vec<TrackRow> =
+                super::tracks(db, &viewer, &super::TrackFilter::default(), None)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .items;
+            let [row] = tracks.as_slice() else {
+                panic!("{tracks:?}")
             };
             let stored = <track::Entity as sea_orm::EntityTrait>::find_by_id(23)
                 .one(db)
@@ -1251,6 +1395,44 @@ mod tests {
                 .unwrap_or_else(|| panic!("no track"));
             assert_eq!(row.track, stored, "full: {full}");
             assert_eq!(row.album_title, "album title");
+            let songs: Vec<SongRow> =
+                super::tracks(db, &viewer, &super::TrackFilter::default(), None)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"))
+                    .items;
+            let [song] = songs.as_slice() else {
+                panic!("{songs:?}")
+            };
+            let t = &stored;
+            let noted =
+                |n: &crate::user_data::Note| (n.starred_at, n.rating, n.play_count, n.played_at);
+            assert_eq!(
+                (
+                    (song.id, song.album_id, song.artist_id),
+                    (&song.title, &song.sort_title, &song.artists),
+                    (&song.album_artist, song.disc_no, song.track_no, song.year),
+                    (&song.genres, &song.composer, &song.mb_recording_id),
+                    (song.rg_track_gain, song.rg_track_peak),
+                    (song.rg_album_gain, song.rg_album_peak),
+                    (song.bpm, &song.comment, song.duration_ms, song.bitrate),
+                    (song.sample_rate, song.channels, song.bit_depth),
+                    (&song.suffix, song.size, song.added_at),
+                    (&song.album_title, song.note.as_ref().map(noted)),
+                ),
+                (
+                    (t.id, t.album_id, t.artist_id),
+                    (&t.title, &t.sort_title, &t.artists),
+                    (&t.album_artist, t.disc_no, t.track_no, t.year),
+                    (&t.genres, &t.composer, &t.mb_recording_id),
+                    (t.rg_track_gain, t.rg_track_peak),
+                    (t.rg_album_gain, t.rg_album_peak),
+                    (t.bpm, &t.comment, t.duration_ms, t.bitrate),
+                    (t.sample_rate, t.channels, t.bit_depth),
+                    (&t.suffix, t.size, t.added_at),
+                    (&row.album_title, row.note.as_ref().map(noted)),
+                ),
+                "full: {full}"
+            );
             let albums = super::albums_with_ids(db, &viewer, &[13])
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
@@ -1335,7 +1517,7 @@ mod tests {
             .select_only()
             .column(track::Column::LibraryId)
             .column(track::Column::Id);
-        let err = track_rows(select, &viewer, Notes::PerColumn)
+        let err = track_rows::<TrackRow>(select, &viewer, Notes::PerColumn)
             .all(&db.conn)
             .await
             .err()

@@ -80,7 +80,9 @@ async fn check_visible<C: ConnectionTrait>(
     match kind {
         Kind::Artist => repo::artist(db, viewer, id).await.map(|_| ()),
         Kind::Album => repo::album(db, viewer, id).await.map(|_| ()),
-        Kind::Track => repo::track(db, viewer, id).await.map(|_| ()),
+        Kind::Track => repo::track::<repo::SongRow, _>(db, viewer, id)
+            .await
+            .map(|_| ()),
     }
 }
 
@@ -153,11 +155,11 @@ pub async fn scrobble<C: ConnectionTrait>(
     track_id: Id,
     at: DateTime<Utc>,
 ) -> Result<(), MusicError> {
-    let row = repo::track(db, viewer, track_id).await?;
+    let row: repo::SongRow = repo::track(db, viewer, track_id).await?;
     for (kind, id) in [
         (Kind::Track, track_id),
-        (Kind::Album, row.track.album_id),
-        (Kind::Artist, row.track.artist_id),
+        (Kind::Album, row.album_id),
+        (Kind::Artist, row.artist_id),
     ] {
         change(db, viewer, kind, id, |a| {
             let count = match &a.play_count {
@@ -179,7 +181,7 @@ pub async fn now_playing<C: ConnectionTrait>(
     track_id: Id,
     player: &str,
 ) -> Result<(), MusicError> {
-    repo::track(db, viewer, track_id).await?;
+    repo::track::<repo::SongRow, _>(db, viewer, track_id).await?;
     now_playing::Entity::insert(now_playing::ActiveModel {
         user_id: Set(viewer.user_id),
         track_id: Set(track_id),

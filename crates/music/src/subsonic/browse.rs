@@ -155,12 +155,12 @@ pub(crate) async fn songs(
     filter: &TrackFilter,
     page: Option<PageParams>,
 ) -> Result<Vec<Value>> {
-    let rows = repo::tracks(call.db, viewer, filter, page).await?.items;
+    let rows: Vec<repo::SongRow> = repo::tracks(call.db, viewer, filter, page).await?.items;
     Ok(song_values(&rows))
 }
 
 /// Songs as Subsonic shows them.
-pub(crate) fn song_values(rows: &[repo::TrackRow]) -> Vec<Value> {
+pub(crate) fn song_values(rows: &[repo::SongRow]) -> Vec<Value> {
     rows.iter().map(model::song).collect()
 }
 
@@ -395,8 +395,9 @@ pub async fn search(call: &Call<'_>, id3: bool) -> Result<Reply> {
                         ids: Some(ids.clone()),
                         ..Default::default()
                     };
-                    let rows = repo::tracks(db, &viewer, &filter, None).await?.items;
-                    in_order(rows, &ids, |r| r.track.id)
+                    let rows: Vec<repo::SongRow> =
+                        repo::tracks(db, &viewer, &filter, None).await?.items;
+                    in_order(rows, &ids, |r| r.id)
                 }
                 None => {
                     let filter = TrackFilter {

@@ -28,7 +28,7 @@ pub async fn stream(call: &Call<'_>, download: bool) -> Result<Response> {
         ));
     }
     let id = track_id(call)?;
-    let row = repo::track(call.db, viewer, id).await?;
+    let row: repo::TrackRow = repo::track(call.db, viewer, id).await?;
     let path = repo::track_path(call.db, viewer, id).await?;
     let format = call
         .params
@@ -113,7 +113,11 @@ pub async fn cover_art(call: &Call<'_>) -> Result<Response> {
     let viewer = &call.caller.viewer;
     let (kind, id) = parse_id(call.params.required("id")?)?;
     let track = match kind {
-        Kind::Track => repo::track(call.db, viewer, id).await?.track,
+        Kind::Track => {
+            repo::track::<repo::TrackRow, _>(call.db, viewer, id)
+                .await?
+                .track
+        }
         Kind::Album => repo::first_track_of_album(call.db, viewer, id).await?,
         Kind::Artist => {
             let album = repo::first_album_of_artist(call.db, viewer, id).await?;
@@ -155,7 +159,7 @@ pub async fn lyrics(call: &Call<'_>) -> Result<Value> {
         query: Some(title.to_owned()),
         ..Default::default()
     };
-    let rows = repo::tracks(
+    let rows: Vec<repo::TrackRow> = repo::tracks(
         call.db,
         &call.caller.viewer,
         &filter,
@@ -190,7 +194,7 @@ pub async fn lyrics(call: &Call<'_>) -> Result<Value> {
 /// `getLyricsBySongId` (OpenSubsonic `songLyrics`): structured, synced when the source is.
 pub async fn lyrics_by_song(call: &Call<'_>) -> Result<Value> {
     let id = track_id(call)?;
-    let row = repo::track(call.db, &call.caller.viewer, id).await?;
+    let row: repo::TrackRow = repo::track(call.db, &call.caller.viewer, id).await?;
     let Some(text) = row.track.lyrics.as_deref() else {
         return Ok(json!({ "lyricsList": { "structuredLyrics": [] } }));
     };

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::response::{SubsonicError, object};
-use crate::repo::{AlbumRow, ArtistRow, TrackRow};
+use crate::repo::{AlbumRow, ArtistRow, SongRow};
 use crate::user_data::{Kind, Note};
 
 /// The prefix of a kind's ids, before the `-`.
@@ -321,8 +321,8 @@ struct ReplayGain {
 
 impl<'a> Song<'a> {
     /// The song of `row`, marked as the caller's note on it says.
-    pub fn new(row: &'a TrackRow) -> Self {
-        let t = &row.track;
+    pub fn new(row: &'a SongRow) -> Self {
+        let t = row;
         let artists: Vec<String> = serde_json::from_str(&t.artists).unwrap_or_default();
         let genres: Vec<String> = serde_json::from_str(&t.genres).unwrap_or_default();
         let display_artist = artists.join(", ");
@@ -415,7 +415,7 @@ pub fn album(row: &AlbumRow) -> Value {
 }
 
 /// A song (a `Child`), with the OpenSubsonic fields.
-pub fn song(row: &TrackRow) -> Value {
+pub fn song(row: &SongRow) -> Value {
     value(&Song::new(row))
 }
 

@@ -120,17 +120,17 @@ async fn playlist_value(
         ..Default::default()
     };
     // Entries in playlist order, repeated where the playlist repeats them; hidden tracks drop.
-    let rows = repo::tracks(call.db, &call.caller.viewer, &filter, None)
+    let rows: Vec<repo::SongRow> = repo::tracks(call.db, &call.caller.viewer, &filter, None)
         .await?
         .items;
-    let by_id: std::collections::HashMap<Id, &repo::TrackRow> =
-        rows.iter().map(|r| (r.track.id, r)).collect();
-    let ordered: Vec<repo::TrackRow> = list
+    let by_id: std::collections::HashMap<Id, &repo::SongRow> =
+        rows.iter().map(|r| (r.id, r)).collect();
+    let ordered: Vec<repo::SongRow> = list
         .track_ids
         .iter()
         .filter_map(|id| by_id.get(id).map(|r| (*r).clone()))
         .collect();
-    let duration: i64 = ordered.iter().map(|r| r.track.duration_ms / 1000).sum();
+    let duration: i64 = ordered.iter().map(|r| r.duration_ms / 1000).sum();
     let owner = if list.playlist.user_id == call.caller.user.id {
         call.caller.user.username.clone()
     } else {
@@ -153,7 +153,7 @@ async fn playlist_value(
         value["comment"] = comment.clone().into();
     }
     if let Some(first) = ordered.first() {
-        value["coverArt"] = id_of(Kind::Album, first.track.album_id).into();
+        value["coverArt"] = id_of(Kind::Album, first.album_id).into();
     }
     if with_entries {
         value["entry"] = Value::Array(browse::song_values(&ordered));
@@ -255,12 +255,12 @@ pub async fn play_queue(call: &Call<'_>) -> Result<Value> {
         ids: Some(ids.clone()),
         ..Default::default()
     };
-    let rows = repo::tracks(call.db, &call.caller.viewer, &filter, None)
+    let rows: Vec<repo::SongRow> = repo::tracks(call.db, &call.caller.viewer, &filter, None)
         .await?
         .items;
-    let by_id: std::collections::HashMap<Id, repo::TrackRow> =
-        rows.into_iter().map(|r| (r.track.id, r)).collect();
-    let ordered: Vec<repo::TrackRow> = ids.iter().filter_map(|id| by_id.get(id).cloned()).collect();
+    let by_id: std::collections::HashMap<Id, repo::SongRow> =
+        rows.into_iter().map(|r| (r.id, r)).collect();
+    let ordered: Vec<repo::SongRow> = ids.iter().filter_map(|id| by_id.get(id).cloned()).collect();
     let mut value = json!({
         "username": call.caller.user.username,
         "position": queue.position_ms,
