@@ -1403,34 +1403,31 @@ mod tests {
             let [song] = songs.as_slice() else {
                 panic!("{songs:?}")
             };
-            let t = &stored;
-            let noted =
-                |n: &crate::user_data::Note| (n.starred_at, n.rating, n.play_count, n.played_at);
+            // The song's fields, by the names a `SongRow` and a stored track share.
+            macro_rules! shown {
+                ($t:expr, $album_title:expr, $note:expr) => {
+                    (
+                        ($t.id, $t.album_id, $t.artist_id),
+                        (&$t.title, &$t.sort_title, &$t.artists),
+                        (&$t.album_artist, $t.disc_no, $t.track_no, $t.year),
+                        (&$t.genres, &$t.composer, &$t.mb_recording_id),
+                        ($t.rg_track_gain, $t.rg_track_peak),
+                        ($t.rg_album_gain, $t.rg_album_peak),
+                        ($t.bpm, &$t.comment, $t.duration_ms, $t.bitrate),
+                        ($t.sample_rate, $t.channels, $t.bit_depth),
+                        (&$t.suffix, $t.size, $t.added_at),
+                        (
+                            &$album_title,
+                            $note
+                                .as_ref()
+                                .map(|n| (n.starred_at, n.rating, n.play_count, n.played_at)),
+                        ),
+                    )
+                };
+            }
             assert_eq!(
-                (
-                    (song.id, song.album_id, song.artist_id),
-                    (&song.title, &song.sort_title, &song.artists),
-                    (&song.album_artist, song.disc_no, song.track_no, song.year),
-                    (&song.genres, &song.composer, &song.mb_recording_id),
-                    (song.rg_track_gain, song.rg_track_peak),
-                    (song.rg_album_gain, song.rg_album_peak),
-                    (song.bpm, &song.comment, song.duration_ms, song.bitrate),
-                    (song.sample_rate, song.channels, song.bit_depth),
-                    (&song.suffix, song.size, song.added_at),
-                    (&song.album_title, song.note.as_ref().map(noted)),
-                ),
-                (
-                    (t.id, t.album_id, t.artist_id),
-                    (&t.title, &t.sort_title, &t.artists),
-                    (&t.album_artist, t.disc_no, t.track_no, t.year),
-                    (&t.genres, &t.composer, &t.mb_recording_id),
-                    (t.rg_track_gain, t.rg_track_peak),
-                    (t.rg_album_gain, t.rg_album_peak),
-                    (t.bpm, &t.comment, t.duration_ms, t.bitrate),
-                    (t.sample_rate, t.channels, t.bit_depth),
-                    (&t.suffix, t.size, t.added_at),
-                    (&row.album_title, row.note.as_ref().map(noted)),
-                ),
+                shown!(song, song.album_title, song.note),
+                shown!(stored, row.album_title, row.note),
                 "full: {full}"
             );
             let albums = super::albums_with_ids(db, &viewer, &[13])
