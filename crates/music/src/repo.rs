@@ -149,7 +149,8 @@ impl FromQueryResult for TrackRow {
 
 /// What a Subsonic song shows of a track, with its album's title and the viewer's note. Every
 /// list and search of songs reads only these columns: a search's 20 songs were read with all
-/// 44 of a track's, 12 of which no song shows (lyrics, other MusicBrainz ids, totals).
+/// 39 of the track's (and the note's and album title's 5), 12 of which no song shows (lyrics,
+/// other MusicBrainz ids, totals).
 #[derive(Debug, Clone)]
 pub struct SongRow {
     pub id: Id,
@@ -261,27 +262,17 @@ pub trait TrackRead: FromQueryResult + Send + Sync {
     /// `select` choosing this shape's columns of the track (the note's and the album title's
     /// follow).
     fn columns(select: Select<track::Entity>) -> Select<track::Entity>;
-    /// The track's id.
-    fn id(&self) -> Id;
 }
 
 impl TrackRead for TrackRow {
     fn columns(select: Select<track::Entity>) -> Select<track::Entity> {
         select
     }
-
-    fn id(&self) -> Id {
-        self.track.id
-    }
 }
 
 impl TrackRead for SongRow {
     fn columns(select: Select<track::Entity>) -> Select<track::Entity> {
         select.select_only().columns(SONG_COLUMNS)
-    }
-
-    fn id(&self) -> Id {
-        self.id
     }
 }
 
